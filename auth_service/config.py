@@ -1,0 +1,55 @@
+"""Settings from the environment; the defaults run the demo with no setup."""
+
+import hashlib
+import logging
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, StringConstraints, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+DEMO_TOKEN = "merixstudio"  # noqa: S105 -- the public demo token, refused outside dev
+DEMO_SUBJECT = "demo"
+
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lower=True)]
+
+
+def sha256_hex(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Settings(BaseSettings):
+    """`AUTH_TOKENS='{"alice": "s3cret"}'` or, better, `AUTH_TOKEN_SHA256='{"alice": "<hex>"}'`.
+
+    Each maps a subject (who the token belongs to) to its token or the token's SHA-256 digest.
+    With neither set, in dev only, the demo token `merixstudio` is accepted for subject `demo`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
+
+    environment: Literal["dev", "production"] = Field("dev", validation_alias="ENVIRONMENT")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    access_log: bool = Field(True, validation_alias="ACCESS_LOG")
+    tokens: dict[str, SecretStr] = {}
+    token_sha256: dict[str, Sha256Hex] = {}
+
+    @model_validator(mode="after")
+    def _no_demo_outside_dev(self) -> "Settings":
+        if self.environment != "dev":
+            if not self.digests_by_subject():
+                raise ValueError("ENVIRONMENT is not dev: configure AUTH_TOKEN_SHA256 or AUTH_TOKENS")
+            if sha256_hex(DEMO_TOKEN) in self.digests_by_subject().values():
+                raise ValueError("ENVIRONMENT is not dev: the demo token must not be accepted")
+        return self
+
+    @property
+    def demo_mode(self) -> bool:
+        return not self.tokens and not self.token_sha256
+
+    def digests_by_subject(self) -> dict[str, str]:
+        """Every accepted token as subject -> SHA-256 hex digest; the demo token in demo mode."""
+        if self.demo_mode and self.environment == "dev":
+            return {DEMO_SUBJECT: sha256_hex(DEMO_TOKEN)}
+        digests = {subject: sha256_hex(token.get_secret_value()) for subject, token in self.tokens.items()}
+        return digests | self.token_sha256

@@ -1,0 +1,46 @@
+"""The app factory both services build on: the hand-written spec, offline docs, plumbing."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel
+
+from common.observability import install_request_ids_and_access_log
+from common.problems import install_problem_handlers
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]] | Callable[[FastAPI], AsyncIterator[None]]
+
+
+def load_spec(name: str) -> dict[str, Any]:
+    """The hand-written spec `specs/<name>.yaml`, as a dict."""
+    return yaml.safe_load((SPECS / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def create_service_app(
+    spec_name: str, problem_model: type[BaseModel], lifespan: Lifespan | None = None
+) -> FastAPI:
+    """A FastAPI app that serves `specs/<spec_name>.yaml` as its contract.
+
+    `/openapi.json` is the hand-written spec, not one derived from the routes; `/docs` and
+    `/redoc` load every asset from the service itself. Paths are exact: `/info` is a 404, not a
+    redirect to `/info/`.
+    """
+    spec = load_spec(spec_name)
+    app = FastAPIOffline(
+        title=spec["info"]["title"],
+        version=spec["info"]["version"],
+        redirect_slashes=False,
+        lifespan=lifespan,
+        swagger_ui_parameters={"tryItOutEnabled": True},
+    )
+    app.openapi_schema = spec
+    install_problem_handlers(app, problem_model)
+    install_request_ids_and_access_log(app)
+    return app

@@ -1,0 +1,128 @@
+"""The one dependency of the domain: asking the auth service whose a token is.
+
+Calls go through the generated client (`clients/auth_client`) over one connection pool for the
+life of the process, with timeouts, a bounded retry of requests that never reached auth, and a
+circuit breaker that stops calling a failing auth for a while.
+"""
+
+from collections.abc import Generator
+from contextvars import ContextVar
+
+import httpx
+import stamina
+from circuitbreaker import CircuitBreaker, CircuitBreakerError
+
+from clients.auth_client import AuthenticatedClient
+from clients.auth_client.api.auth import login
+from clients.auth_client.api.health import readyz
+from clients.auth_client.models import LoginResult
+from clients.auth_client.types import UNSET, Response
+from info_service.config import Settings
+
+# What a broken body makes the generated parsers raise.
+_MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
+
+# The Authorization header of the caller being served. Each request runs in its own task with its
+# own copy of the context, so concurrent callers never see each other's token.
+_caller_authorization: ContextVar[str | None] = ContextVar("caller_authorization", default=None)
+
+
+class _ForwardCallerAuthorization(httpx.Auth):
+    """Sets the caller's `Authorization` on each request to auth, as the caller sent it."""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        authorization = _caller_authorization.get()
+        if authorization is not None:
+            request.headers["Authorization"] = authorization
+        yield request
+
+
+class AuthUnavailable(Exception):
+    """Auth could not say whether the token is valid; try again after `retry_after` seconds."""
+
+    def __init__(self, detail: str, retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = max(1, retry_after)
+
+
+class AuthGateway:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=str(settings.auth_url),
+            timeout=httpx.Timeout(settings.auth_read_timeout, connect=settings.auth_connect_timeout),
+            # Expire idle connections before auth's server does (uvicorn: 5 s), so that a request is
+            # never sent on a connection the server is closing.
+            limits=httpx.Limits(
+                max_connections=settings.auth_pool_size,
+                max_keepalive_connections=settings.auth_pool_size,
+                keepalive_expiry=4.0,
+            ),
+            auth=_ForwardCallerAuthorization(),
+            transport=transport,
+        )
+        # The token argument is unused: the shared httpx client above carries each caller's own.
+        self._client = AuthenticatedClient(base_url=str(settings.auth_url), token="")
+        self._client.set_async_httpx_client(self._http)
+        self._retries = settings.auth_retries
+        self._breaker = CircuitBreaker(
+            failure_threshold=settings.auth_breaker_failures,
+            recovery_timeout=settings.auth_breaker_reset,
+            expected_exception=AuthUnavailable,
+            name="auth",
+        )
+        self._ask_guarded = self._breaker(self._ask)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def subject_for(self, authorization: str, request_id: str | None) -> str | None:
+        """The subject the token belongs to, or None when auth refuses it.
+
+        Raises AuthUnavailable when auth cannot say: unreachable, too slow, off-contract, or
+        failing so often that the breaker is open.
+        """
+        try:
+            return await self._ask_guarded(authorization, request_id)
+        except CircuitBreakerError:
+            raise AuthUnavailable(
+                "The auth service is failing; calls to it are paused.", self._breaker.open_remaining
+            ) from None
+
+    async def ready(self, request_id: str | None) -> bool:
+        try:
+            response = await readyz.asyncio_detailed(client=self._client, x_request_id=request_id or UNSET)
+        except (httpx.HTTPError, *_MALFORMED):
+            return False
+        return response.status_code == 200
+
+    async def _ask(self, authorization: str, request_id: str | None) -> str | None:
+        caller = _caller_authorization.set(authorization)
+        try:
+            response = await self._login(request_id)
+        except httpx.TimeoutException:
+            raise AuthUnavailable("The auth service did not answer in time.") from None
+        except httpx.TransportError:
+            raise AuthUnavailable("The auth service is unreachable.") from None
+        except _MALFORMED:
+            raise AuthUnavailable("The auth service gave an answer outside its contract.") from None
+        finally:
+            _caller_authorization.reset(caller)
+        if response.status_code in (400, 401):
+            return None
+        if isinstance(response.parsed, LoginResult) and isinstance(response.parsed.subject, str):
+            return response.parsed.subject
+        raise AuthUnavailable("The auth service gave an answer outside its contract.")
+
+    async def _login(self, request_id: str | None) -> Response[object]:
+        # Safe to repeat: login has no side effects, and these errors mean no answer came back.
+        async for attempt in stamina.retry_context(
+            on=(httpx.ConnectError, httpx.RemoteProtocolError),
+            attempts=1 + self._retries,
+            wait_initial=0.05,
+            wait_max=0.1,
+            wait_jitter=0.0,
+        ):
+            with attempt:
+                return await login.asyncio_detailed(client=self._client, x_request_id=request_id or UNSET)
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,28 @@
+"""Settings from the environment; the defaults run the demo with no setup."""
+
+from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """How the info service reaches the auth service, and how it copes when auth fails.
+
+    Timeouts keep a caller's worst wait under 2 s: a refused connection is retried once after
+    50 ms; a slow auth costs at most the connect or read timeout.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    log_level: str = "INFO"
+    access_log: bool = True
+    auth_url: HttpUrl = HttpUrl("http://127.0.0.1:8001")
+    auth_connect_timeout: PositiveFloat = 0.5
+    auth_read_timeout: PositiveFloat = 1.0
+    auth_pool_size: PositiveInt = 100
+    auth_retries: int = Field(
+        1, ge=0, le=3, description="Retries of a refused connection, never of an answer."
+    )
+    auth_breaker_failures: PositiveInt = Field(5, description="Consecutive failures that open the breaker.")
+    auth_breaker_reset: PositiveFloat = Field(
+        5.0, description="Seconds the breaker stays open before a probe."
+    )
