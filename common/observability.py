@@ -6,14 +6,14 @@ headers or query strings, where tokens could hide.
 """
 
 import logging
-import logging.config
 import re
+import sys
 import time
-from typing import Any
 
-from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from asgi_correlation_id import CorrelationIdFilter, CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI
 from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -74,40 +74,36 @@ def install_request_ids_and_access_log(app: FastAPI) -> None:
 
 
 def configure_logging(level: str = "INFO", access: bool = True) -> None:
-    """JSON lines on stderr for our loggers and uvicorn's; uvicorn's own access log is replaced."""
-    config: dict[str, Any] = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "asgi_correlation_id.CorrelationIdFilter", "default_value": "-"}},
-        "formatters": {
-            "json": {
-                "()": "pythonjsonlogger.json.JsonFormatter",
-                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
-                "datefmt": "%Y-%m-%dT%H:%M:%S%z",
-                "rename_fields": {
+    """JSON lines on stderr for our loggers and uvicorn's; uvicorn's own access log is replaced.
+
+    Idempotent, and it leaves other handlers alone (pytest's, for one).
+    """
+    root = logging.getLogger()
+    if not any(isinstance(handler, _JsonLinesHandler) for handler in root.handlers):
+        root.addHandler(_JsonLinesHandler())
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+    access_log.setLevel(logging.INFO if access else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class _JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.addFilter(CorrelationIdFilter(default_value="-"))
+        self.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
+                rename_fields={
                     "asctime": "time",
                     "levelname": "level",
                     "name": "logger",
                     "correlation_id": "request_id",
                 },
-                "reserved_attrs": [*RESERVED_ATTRS, "color_message"],
-            }
-        },
-        "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "filters": ["request_id"],
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "root": {"handlers": ["stderr"], "level": level},
-        "loggers": {
-            "uvicorn": {"handlers": [], "propagate": True},
-            "uvicorn.error": {"handlers": [], "propagate": True},
-            "uvicorn.access": {"handlers": [], "propagate": False, "level": "CRITICAL"},
-            "access": {"level": "INFO" if access else "WARNING"},
-            "httpx": {"level": "WARNING"},
-        },
-    }
-    logging.config.dictConfig(config)
+                reserved_attrs=[*RESERVED_ATTRS, "color_message"],
+            )
+        )

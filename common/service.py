@@ -40,7 +40,7 @@ def create_service_app(
         lifespan=lifespan,
         swagger_ui_parameters={"tryItOutEnabled": True},
     )
-    app.openapi_schema = spec
+    app.openapi = lambda: spec  # type: ignore[method-assign]
     install_problem_handlers(app, problem_model)
     install_request_ids_and_access_log(app)
     return app

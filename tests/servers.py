@@ -1,0 +1,109 @@
+"""Real uvicorn processes on free ports, for tests that need the network between services.
+
+The test binds the listening socket itself (port 0) and hands it to uvicorn with `--fd`: no port
+is ever guessed, and a stopped service can be restarted on the same address.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def listening_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Service:
+    """One uvicorn process serving `app` (e.g. "auth_service:app") on its own socket."""
+
+    def __init__(self, app: str, env: Mapping[str, str] | None = None, sock: socket.socket | None = None):
+        self.app = app
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.sock = sock or listening_socket()
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 -- closed by close()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 15.0) -> "Service":
+        fd = self.sock.fileno()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", self.app, "--fd", str(fd), "--no-access-log"],
+            cwd=ROOT,
+            env=self.env,
+            pass_fds=[fd],
+            stdout=self.log,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.app} exited with {self.process.returncode}:\n{self.logs()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=0.5).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.app} did not start in {timeout} s:\n{self.logs()}")
+
+    def signal(self, sig: signal.Signals) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGTERM, then the exit code (SIGKILL if it does not exit in time)."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGCONT)
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def logs(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def close(self) -> None:
+        self.stop()
+        self.sock.close()
+        self.log.close()
+
+
+@contextmanager
+def running(app: str, env: Mapping[str, str] | None = None) -> Iterator[Service]:
+    service = Service(app, env)
+    try:
+        yield service.start()
+    finally:
+        service.close()
+
+
+@contextmanager
+def both_services(
+    auth_env: Mapping[str, str] | None = None, info_env: Mapping[str, str] | None = None
+) -> Iterator[tuple[Service, Service]]:
+    with (
+        running("auth_service:app", auth_env) as auth,
+        running("info_service:app", {"AUTH_URL": auth.url, **(info_env or {})}) as info,
+    ):
+        yield auth, info
