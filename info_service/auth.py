@@ -19,6 +19,7 @@ from clients.auth_client.models import LoginResult
 from clients.auth_client.types import UNSET, Response
 from info_service.config import Settings
 
+OFF_CONTRACT = "The auth service gave an answer outside its contract."
 # What a broken body makes the generated parsers raise.
 _MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
 
@@ -102,17 +103,17 @@ class AuthGateway:
             response = await self._login(request_id)
         except httpx.TimeoutException:
             raise AuthUnavailable("The auth service did not answer in time.") from None
+        except (httpx.ProtocolError, *_MALFORMED):
+            raise AuthUnavailable(OFF_CONTRACT) from None
         except httpx.TransportError:
             raise AuthUnavailable("The auth service is unreachable.") from None
-        except _MALFORMED:
-            raise AuthUnavailable("The auth service gave an answer outside its contract.") from None
         finally:
             _caller_authorization.reset(caller)
         if response.status_code in (400, 401):
             return None
         if isinstance(response.parsed, LoginResult) and isinstance(response.parsed.subject, str):
             return response.parsed.subject
-        raise AuthUnavailable("The auth service gave an answer outside its contract.")
+        raise AuthUnavailable(OFF_CONTRACT)
 
     async def _login(self, request_id: str | None) -> Response[object]:
         # Safe to repeat: login has no side effects, and these errors mean no answer came back.

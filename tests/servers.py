@@ -20,13 +20,19 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def listening_socket() -> socket.socket:
+def listening_socket(port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a stand-in that will bind it later)."""
+    with listening_socket() as sock:
+        return sock.getsockname()[1]
 
 
 class Service:
@@ -77,6 +83,16 @@ class Service:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()
+
+    def go_down(self) -> None:
+        """Stop the process and close the socket: connections to the port are refused."""
+        self.stop()
+        self.sock.close()
+
+    def come_back(self) -> "Service":
+        """Listen on the same port again and start a new process."""
+        self.sock = listening_socket(self.port)
+        return self.start()
 
     def logs(self) -> str:
         self.log.flush()
