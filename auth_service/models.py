@@ -52,9 +52,7 @@ class Problem(BaseModel):
     """
     The HTTP status code.
     """
-    detail: Annotated[
-        str, Field(examples=['A valid token is required in the Authorization header.'])
-    ]
+    detail: Annotated[str, Field(examples=['A valid token is required in the Authorization header.'])]
     """
     What went wrong in this occurrence, for humans.
     """
