@@ -19,11 +19,14 @@ TIMEOUT_MS = 20_000  # generous: the machine is shared and noisy
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+CALL_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call":
-        item.call_failed = report.failed
+        item.stash[CALL_FAILED] = report.failed
     return report
 
 
@@ -74,7 +77,7 @@ def page(request: pytest.FixtureRequest, context: BrowserContext, traffic: Traff
     page.on("websocket", lambda socket: None if is_local(socket.url) else traffic.outside.append(socket.url))
     yield page
     page.wait_for_load_state("networkidle")  # late requests too, e.g. images rendered after load
-    if getattr(request.node, "call_failed", False):
+    if request.node.stash.get(CALL_FAILED, False):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTIFACTS / f"failed-{request.node.name}.png", full_page=True)
     assert traffic.outside == [], "the page made requests outside 127.0.0.1"
