@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from common.observability import install_request_ids_and_access_log
+from common.offline_docs import serve_offline_redoc_bundle
 from common.problems import install_problem_handlers
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -41,6 +42,7 @@ def create_service_app(
         swagger_ui_parameters={"tryItOutEnabled": True},
     )
     app.openapi = lambda: spec  # type: ignore[method-assign]
+    serve_offline_redoc_bundle(app)
     install_problem_handlers(app, problem_model)
     install_request_ids_and_access_log(app)
     return app
