@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.contract.openapi import deref
+
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "auth.yaml"
 PROBLEM_JSON = "application/problem+json"
 # Longer than any read timeout the consumer tests give info.
@@ -66,13 +68,7 @@ class Documented:
 
 
 def _deref(node: dict[str, Any]) -> dict[str, Any]:
-    document = spec()
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    return deref(spec(), node)
 
 
 def documented_responses(path: str, method: str) -> list[Documented]:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from info_service import create_app as create_info_app
 from info_service.config import Settings as InfoSettings
 from tests.contract.conftest import load_spec
-from tests.contract.test_specs import deref, operations
+from tests.contract.openapi import deref, operations
 
 VALID = {"Authorization": "merixstudio"}
 Case = tuple[str, str, str, str | None]  # service, operation, status, example name

@@ -13,10 +13,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from tests.contract.conftest import demo_app, load_spec
+from tests.contract.openapi import deref
+from tests.contract.openapi import operations as operations_of
 
 # Served by common/service.py for humans, hidden from the schema; never an API operation.
 META_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs"}
-METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
 @dataclass(frozen=True)
@@ -26,16 +27,6 @@ class Operation:
     operation_id: str | None
     security: list[list[str]]
     responses: dict[str, dict[str, Any]]  # status -> {"media types": ..., "schemas": ...}
-
-
-def deref(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """`node`, following local `$ref`s."""
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def schema_shape(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -52,23 +43,20 @@ def schema_shape(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, 
 def operations(document: dict[str, Any]) -> dict[str, Operation]:
     """`"GET /info/"` -> Operation, for every operation of an OpenAPI document."""
     found = {}
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if method not in METHODS:
-                continue
-            security = operation.get("security", document.get("security", []))
-            responses = {}
-            for status, response in operation.get("responses", {}).items():
-                content = deref(document, response).get("content", {})
-                shapes = [
-                    schema_shape(document, media["schema"]) for media in content.values() if "schema" in media
-                ]
-                responses[str(status)] = {"media types": sorted(content), "schemas": shapes}
-            found[f"{method.upper()} {path}"] = Operation(
-                operation_id=operation.get("operationId"),
-                security=sorted(sorted(requirement) for requirement in security),
-                responses=responses,
-            )
+    for label, operation in operations_of(document):
+        security = operation.get("security", document.get("security", []))
+        responses = {}
+        for status, response in operation.get("responses", {}).items():
+            content = deref(document, response).get("content", {})
+            shapes = [
+                schema_shape(document, media["schema"]) for media in content.values() if "schema" in media
+            ]
+            responses[str(status)] = {"media types": sorted(content), "schemas": shapes}
+        found[label] = Operation(
+            operation_id=operation.get("operationId"),
+            security=sorted(sorted(requirement) for requirement in security),
+            responses=responses,
+        )
     return found
 
 

@@ -8,25 +8,9 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from tests.contract.conftest import SERVICES, load_spec
+from tests.contract.openapi import deref, operations
 
-METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 PROBLEM_JSON = "application/problem+json"
-
-
-def deref(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def operations(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if method in METHODS:
-                yield f"{method.upper()} {path}", operation
 
 
 def responses(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
