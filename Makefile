@@ -36,14 +36,8 @@ $(UV):
 	$(UV) sync --locked --python $(PYTHON)
 	touch $@
 
-# Generated in a scratch folder outside the repo, then copied: datamodel-codegen picks its line length
-# from the pyproject.toml nearest its output, so generating in place differs from the freshness test's.
 generate: install ## Regenerate models and the auth client from specs/
-	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
-	$(MAKE) --no-print-directory _generate DEST=$$scratch && \
-	cp $$scratch/auth_service/models.py auth_service/models.py && \
-	cp $$scratch/info_service/models.py info_service/models.py && \
-	rm -rf clients/auth_client && cp -r $$scratch/clients/auth_client clients/auth_client
+	$(MAKE) --no-print-directory _generate DEST=.
 
 _generate:
 	mkdir -p $(DEST)/auth_service $(DEST)/info_service $(DEST)/clients

@@ -12,12 +12,20 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from common.offline_docs import STATIC_URL
 from tests.contract.conftest import demo_app, load_spec
 from tests.contract.openapi import deref
 from tests.contract.openapi import operations as operations_of
 
 # Served by common/service.py for humans, hidden from the schema; never an API operation.
-META_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs"}
+META_PATHS = {
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    STATIC_URL,
+    f"{STATIC_URL}/redoc.standalone.js",
+}
 
 
 @dataclass(frozen=True)
