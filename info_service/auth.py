@@ -18,6 +18,7 @@ from clients.auth_client.api.health import readyz
 from clients.auth_client.models import LoginResult
 from clients.auth_client.types import UNSET, Response
 from info_service.config import Settings
+from info_service.transport import AiohttpTransport
 
 # What a broken body makes the generated parsers raise.
 _MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
@@ -46,20 +47,23 @@ class AuthUnavailable(Exception):
         self.retry_after = max(1, retry_after)
 
 
+def pool_limits(settings: Settings) -> httpx.Limits:
+    """The pool to auth: its size, and idle connections closed before auth's server closes them
+    (uvicorn: 5 s), so that a request is never sent on a connection the server is closing."""
+    return httpx.Limits(
+        max_connections=settings.auth_pool_size,
+        max_keepalive_connections=settings.auth_pool_size,
+        keepalive_expiry=4.0,
+    )
+
+
 class AuthGateway:
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._http = httpx.AsyncClient(
             base_url=str(settings.auth_url),
             timeout=httpx.Timeout(settings.auth_read_timeout, connect=settings.auth_connect_timeout),
-            # Expire idle connections before auth's server does (uvicorn: 5 s), so that a request is
-            # never sent on a connection the server is closing.
-            limits=httpx.Limits(
-                max_connections=settings.auth_pool_size,
-                max_keepalive_connections=settings.auth_pool_size,
-                keepalive_expiry=4.0,
-            ),
             auth=_ForwardCallerAuthorization(),
-            transport=transport,
+            transport=transport or AiohttpTransport(pool_limits(settings)),
         )
         # The token argument is unused: the shared httpx client above carries each caller's own.
         self._client = AuthenticatedClient(base_url=str(settings.auth_url), token="")
