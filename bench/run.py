@@ -3,7 +3,7 @@
 import statistics
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bench.load import Run, rss_mib, run_wrk
@@ -96,10 +96,13 @@ def measure(plan: Plan) -> Results:
     variants = [*MAIN, *ALTERNATIVES] if plan.with_alternatives else MAIN
     running: list[Running] = []
     try:
-        with ThreadPoolExecutor(len(variants)) as pool:
-            for started_ in as_completed([pool.submit(start, variant) for variant in variants]):
-                running.append(started_.result())
-        running.sort(key=lambda each: variants.index(each.variant))
+        # A few at a time: a Python process takes seconds of CPU to start on a small machine.
+        with ThreadPoolExecutor(3) as pool:
+            starting = [pool.submit(start, variant) for variant in variants]
+        running = [future.result() for future in starting if future.exception() is None]
+        for future in starting:
+            if (error := future.exception()) is not None:
+                raise error
         for each in running if plan.warm_up else []:  # pools filled, lazy imports done
             run_wrk(each.url, dict(each.variant.headers), 16, 1, each.pids)
         runs: dict[tuple[str, int], list[Run]] = defaultdict(list)

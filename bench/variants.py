@@ -104,6 +104,11 @@ ALTERNATIVES = [
         lambda: stack(args=["--loop", "asyncio", "--http", "h11"]),
     ),
     Variant(
+        "auth cache 2 s",
+        "the stack with AUTH_CACHE_TTL=2: auth asked once per token every 2 s (off by default)",
+        lambda: stack(env={"AUTH_CACHE_TTL": "2"}),
+    ),
+    Variant(
         "access logs on",
         "the stack with a JSON access log line per request in both services",
         lambda: stack(env={"LOG_LEVEL": "INFO", "ACCESS_LOG": "true"}),
@@ -116,7 +121,7 @@ def start(variant: Variant) -> Running:
     services = variant.build()
     try:
         with ThreadPoolExecutor(len(services)) as pool:
-            list(pool.map(Service.start, services))
+            list(pool.map(lambda service: service.start(timeout=60), services))
         running = Running(variant, services)
         check(running)
     except BaseException:

@@ -18,6 +18,7 @@ from clients.auth_client.api.health import readyz
 from clients.auth_client.models import LoginResult
 from clients.auth_client.types import UNSET, Response
 from info_service.config import Settings
+from info_service.decisions import DecisionCache
 from info_service.transport import AiohttpTransport
 
 # What a broken body makes the generated parsers raise.
@@ -76,6 +77,7 @@ class AuthGateway:
             name="auth",
         )
         self._ask_guarded = self._breaker(self._ask)
+        self._decisions = DecisionCache(settings.auth_cache_ttl) if settings.auth_cache_ttl else None
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -84,14 +86,20 @@ class AuthGateway:
         """The subject the token belongs to, or None when auth refuses it.
 
         Raises AuthUnavailable when auth cannot say: unreachable, too slow, off-contract, or
-        failing so often that the breaker is open.
+        failing so often that the breaker is open. With AUTH_CACHE_TTL set, a token auth accepted
+        less than that long ago is answered without asking.
         """
+        if self._decisions is not None and (subject := self._decisions.get(authorization)):
+            return subject
         try:
-            return await self._ask_guarded(authorization, request_id)
+            subject = await self._ask_guarded(authorization, request_id)
         except CircuitBreakerError:
             raise AuthUnavailable(
                 "The auth service is failing; calls to it are paused.", self._breaker.open_remaining
             ) from None
+        if self._decisions is not None and subject is not None:
+            self._decisions.put(authorization, subject)
+        return subject
 
     async def ready(self, request_id: str | None) -> bool:
         try:
