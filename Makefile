@@ -88,6 +88,9 @@ fuzz: install ## Schemathesis against both live services; JUnit + HTML reports i
 test: install lint ## Lint, then every test (what CI runs)
 	$(BIN)/pytest
 
+bench: install ## Measure GET /info/ under load (wrk, ~4 min); report in reports/bench/
+	$(BIN)/python -m bench --out reports/bench
+
 lint: install ## ruff (generated code excluded)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -10,7 +10,7 @@ from common.credentials import NoBody, PresentedCredentials, unauthorized
 from common.problems import problem_responses
 
 
-def get_token_book(request: Request) -> TokenBook:
+async def get_token_book(request: Request) -> TokenBook:
     return request.app.state.token_book
 
 

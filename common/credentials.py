@@ -32,7 +32,11 @@ def unauthorized(detail: str = "A valid token is required in the Authorization h
     return ProblemError(401, detail, {"WWW-Authenticate": "Bearer"})
 
 
-def read_credentials(request: Request, _: Annotated[str | None, Security(_scheme)]) -> Credentials | None:
+# The dependencies are `async def` though they never await: FastAPI runs a plain `def` dependency in
+# its thread pool, a thread hop per dependency per request (measured by `make bench`).
+async def read_credentials(
+    request: Request, _: Annotated[str | None, Security(_scheme)]
+) -> Credentials | None:
     """None when no header was sent; 400 when several were."""
     values = request.headers.getlist("authorization")
     if len(values) > 1:
@@ -43,7 +47,7 @@ def read_credentials(request: Request, _: Annotated[str | None, Security(_scheme
     return Credentials(header=values[0], token=match[1] if match else None)
 
 
-def reject_body(request: Request) -> None:
+async def reject_body(request: Request) -> None:
     """400 for a request that carries a body: none of our operations takes one."""
     length = request.headers.get("content-length", "0")
     if length != "0" or "transfer-encoding" in request.headers:

@@ -18,6 +18,8 @@ from clients.auth_client.api.health import readyz
 from clients.auth_client.models import LoginResult
 from clients.auth_client.types import UNSET, Response
 from info_service.config import Settings
+from info_service.decisions import DecisionCache
+from info_service.transport import AiohttpTransport
 
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
 # What a broken body makes the generated parsers raise.
@@ -47,20 +49,23 @@ class AuthUnavailable(Exception):
         self.retry_after = max(1, retry_after)
 
 
+def pool_limits(settings: Settings) -> httpx.Limits:
+    """The pool to auth: its size, and idle connections closed before auth's server closes them
+    (uvicorn: 5 s), so that a request is never sent on a connection the server is closing."""
+    return httpx.Limits(
+        max_connections=settings.auth_pool_size,
+        max_keepalive_connections=settings.auth_pool_size,
+        keepalive_expiry=4.0,
+    )
+
+
 class AuthGateway:
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._http = httpx.AsyncClient(
             base_url=str(settings.auth_url),
             timeout=httpx.Timeout(settings.auth_read_timeout, connect=settings.auth_connect_timeout),
-            # Expire idle connections before auth's server does (uvicorn: 5 s), so that a request is
-            # never sent on a connection the server is closing.
-            limits=httpx.Limits(
-                max_connections=settings.auth_pool_size,
-                max_keepalive_connections=settings.auth_pool_size,
-                keepalive_expiry=4.0,
-            ),
             auth=_ForwardCallerAuthorization(),
-            transport=transport,
+            transport=transport or AiohttpTransport(pool_limits(settings)),
         )
         # The token argument is unused: the shared httpx client above carries each caller's own.
         self._client = AuthenticatedClient(base_url=str(settings.auth_url), token="")
@@ -73,6 +78,7 @@ class AuthGateway:
             name="auth",
         )
         self._ask_guarded = self._breaker(self._ask)
+        self._decisions = DecisionCache(settings.auth_cache_ttl) if settings.auth_cache_ttl else None
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -81,14 +87,20 @@ class AuthGateway:
         """The subject the token belongs to, or None when auth refuses it.
 
         Raises AuthUnavailable when auth cannot say: unreachable, too slow, off-contract, or
-        failing so often that the breaker is open.
+        failing so often that the breaker is open. With AUTH_CACHE_TTL set, a token auth accepted
+        less than that long ago is answered without asking.
         """
+        if self._decisions is not None and (subject := self._decisions.get(authorization)):
+            return subject
         try:
-            return await self._ask_guarded(authorization, request_id)
+            subject = await self._ask_guarded(authorization, request_id)
         except CircuitBreakerError:
             raise AuthUnavailable(
                 "The auth service is failing; calls to it are paused.", self._breaker.open_remaining
             ) from None
+        if self._decisions is not None and subject is not None:
+            self._decisions.put(authorization, subject)
+        return subject
 
     async def ready(self, request_id: str | None) -> bool:
         try:

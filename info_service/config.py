@@ -26,3 +26,10 @@ class Settings(BaseSettings):
     auth_breaker_reset: PositiveFloat = Field(
         5.0, description="Seconds the breaker stays open before a probe."
     )
+    auth_cache_ttl: float = Field(
+        0.0,
+        ge=0,
+        le=60,
+        description="Seconds a positive answer from auth is reused; 0 asks auth every time. "
+        "A revoked token keeps working here for up to this long.",
+    )

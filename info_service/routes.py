@@ -11,7 +11,7 @@ from info_service.auth import AuthGateway, AuthUnavailable
 from info_service.models import Health, Info, Problem
 
 
-def get_auth_gateway(request: Request) -> AuthGateway:
+async def get_auth_gateway(request: Request) -> AuthGateway:
     return request.app.state.auth_gateway
 
 

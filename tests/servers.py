@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,10 +36,22 @@ def free_port() -> int:
 
 
 class Service:
-    """One uvicorn process serving `app` (e.g. "auth_service:app") on its own socket."""
+    """One uvicorn process serving `app` (e.g. "auth_service:app") on its own socket.
 
-    def __init__(self, app: str, env: Mapping[str, str] | None = None, sock: socket.socket | None = None):
+    `args` are more options for `tests.serve`; the service is up when `ready_path` answers 200.
+    """
+
+    def __init__(
+        self,
+        app: str,
+        env: Mapping[str, str] | None = None,
+        sock: socket.socket | None = None,
+        args: Sequence[str] = (),
+        ready_path: str = "/healthz",
+    ):
         self.app = app
+        self.args = list(args)
+        self.ready_path = ready_path
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.sock = sock or listening_socket()
         self.port = self.sock.getsockname()[1]
@@ -50,7 +62,7 @@ class Service:
     def start(self, timeout: float = 15.0) -> "Service":
         fd = self.sock.fileno()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", self.app, "--fd", str(fd), "--no-access-log"],
+            [sys.executable, "-m", "tests.serve", self.app, "--fd", str(fd), *self.args],
             cwd=ROOT,
             env=self.env,
             pass_fds=[fd],
@@ -62,7 +74,7 @@ class Service:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.app} exited with {self.process.returncode}:\n{self.logs()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=0.5).status_code == 200:
+                if httpx.get(f"{self.url}{self.ready_path}", timeout=0.5).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.05)
@@ -106,8 +118,9 @@ class Service:
 
 
 @contextmanager
-def running(app: str, env: Mapping[str, str] | None = None) -> Iterator[Service]:
-    service = Service(app, env)
+def running(app: str, env: Mapping[str, str] | None = None, **options) -> Iterator[Service]:
+    """`options` are Service's: `args`, `ready_path`."""
+    service = Service(app, env, **options)
     try:
         yield service.start()
     finally:

@@ -1,0 +1,147 @@
+"""What `make bench` compares: each variant is a set of uvicorn processes on free ports."""
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import httpx
+
+from tests.servers import Service
+
+TOKEN = "bench-token-not-a-secret"  # noqa: S105 -- configured only in the bench's own processes
+ANSWER = b'{"info":"The answer is 42."}'
+
+# The project's services as they would run in production: real tokens, no demo mode, warnings only,
+# no access log line per request (the measured cost of one is in the alternatives).
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "AUTH_TOKEN_SHA256": json.dumps({"bench": hashlib.sha256(TOKEN.encode()).hexdigest()}),
+    "LOG_LEVEL": "WARNING",
+    "ACCESS_LOG": "false",
+}
+QUIET = ["--log-level", "warning"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """`build()` makes the services, load goes to the last one."""
+
+    name: str
+    description: str
+    build: Callable[[], list[Service]]
+    headers: Mapping[str, str] = field(default_factory=lambda: {"Authorization": TOKEN})
+    checks_token: bool = True
+
+
+@dataclass
+class Running:
+    variant: Variant
+    services: list[Service]
+
+    @property
+    def url(self) -> str:
+        return f"{self.services[-1].url}/info/"
+
+    @property
+    def pids(self) -> list[int]:
+        return [service.process.pid for service in self.services if service.process is not None]
+
+
+def stack(info_app: str = "info_service:app", env: Mapping[str, str] | None = None, args=()) -> list[Service]:
+    """auth_service and info_service, with `env` and uvicorn `args` on top of production settings."""
+    auth = Service("auth_service:app", {**PRODUCTION, **(env or {})}, args=[*QUIET, *args])
+    info = Service(
+        info_app,
+        {**PRODUCTION, "AUTH_URL": auth.url, **(env or {})},
+        args=[*QUIET, *args, *(["--factory"] if info_app.startswith("bench.") else [])],
+    )
+    return [auth, info]
+
+
+def blog() -> list[Service]:
+    auth = Service("bench.blog.auth_service:app", args=QUIET, ready_path="/openapi.json")
+    info = Service(
+        "bench.blog.info_service:app",
+        {"BLOG_LOGIN_ENDPOINT": f"{auth.url}/login/"},
+        args=QUIET,
+        ready_path="/openapi.json",
+    )
+    return [auth, info]
+
+
+MAIN = [
+    Variant(
+        "blog",
+        "the blog's design: sync routes, a new connection to auth per request (requests)",
+        blog,
+        headers={"Authorization": "merixstudio"},
+    ),
+    Variant("stack", "this project, production settings", stack),
+    Variant(
+        "bare",
+        "one bare FastAPI route, no auth hop: the bound for one hop",
+        lambda: [Service("bench.bare:app", args=QUIET, ready_path="/openapi.json")],
+        checks_token=False,
+    ),
+]
+
+ALTERNATIVES = [
+    Variant(
+        "httpx transport",
+        "the stack with httpx's own transport (httpcore) under the generated client",
+        lambda: stack("bench.alternatives:httpx_transport"),
+    ),
+    Variant(
+        "httpx-aiohttp transport",
+        "the stack with httpx-aiohttp's AiohttpTransport under the generated client",
+        lambda: stack("bench.alternatives:httpx_aiohttp_transport"),
+    ),
+    Variant(
+        "asyncio + h11",
+        "the stack on asyncio's own loop and the h11 parser instead of uvloop and httptools",
+        lambda: stack(args=["--loop", "asyncio", "--http", "h11"]),
+    ),
+    Variant(
+        "auth cache 2 s",
+        "the stack with AUTH_CACHE_TTL=2: auth asked once per token every 2 s (off by default)",
+        lambda: stack(env={"AUTH_CACHE_TTL": "2"}),
+    ),
+    Variant(
+        "access logs on",
+        "the stack with a JSON access log line per request in both services",
+        lambda: stack(env={"LOG_LEVEL": "INFO", "ACCESS_LOG": "true"}),
+    ),
+]
+
+
+def start(variant: Variant) -> Running:
+    """Starts the variant's services side by side, then checks it answers as it should."""
+    services = variant.build()
+    try:
+        with ThreadPoolExecutor(len(services)) as pool:
+            list(pool.map(lambda service: service.start(timeout=60), services))
+        running = Running(variant, services)
+        check(running)
+    except BaseException:
+        for service in services:
+            service.close()
+        raise
+    return running
+
+
+def check(running: Running) -> None:
+    """The bench measures the real answer: 200 and the body with a valid token, 401 without one."""
+    answer = httpx.get(running.url, headers=dict(running.variant.headers))
+    if answer.status_code != 200 or answer.content != ANSWER:
+        raise RuntimeError(f"{running.variant.name}: {answer.status_code} {answer.content!r}")
+    if running.variant.checks_token:
+        refused = httpx.get(running.url, headers={"Authorization": "wrong-token"})
+        if refused.status_code != 401:
+            raise RuntimeError(f"{running.variant.name}: a wrong token got {refused.status_code}")
+
+
+def stop(running: Running) -> None:
+    for service in reversed(running.services):
+        service.close()

@@ -1,0 +1,268 @@
+"""The aiohttp transport under the generated client, over real sockets: answers arrive whole,
+connections are reused, and every failure is the httpx exception AuthGateway handles."""
+
+import asyncio
+import gzip
+import json
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from info_service import create_app
+from info_service.config import Settings
+from info_service.transport import AiohttpTransport
+
+pytestmark = pytest.mark.anyio
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class FakeAuth:
+    """A TCP server on a free port that plays `handler` on each connection."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.connections = 0
+        self.requests: list[bytes] = []
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            await self.handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+
+@asynccontextmanager
+async def fake_auth(handler: Handler) -> AsyncIterator[tuple[FakeAuth, str]]:
+    fake = FakeAuth(handler)
+    server = await asyncio.start_server(fake._serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield fake, f"http://127.0.0.1:{port}"
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        (
+            int(line.split(b":")[1])
+            for line in head.lower().split(b"\r\n")
+            if line.startswith(b"content-length:")
+        ),
+        0,
+    )
+    return head, await reader.readexactly(length)
+
+
+def answering(
+    status: bytes, headers: list[bytes], body: bytes, requests: list[bytes] | None = None
+) -> Handler:
+    """Answers every request on the connection (keep-alive) with the same response."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head, content = await read_request(reader)
+            if requests is not None:
+                requests.append(head + content)
+            lines = [b"HTTP/1.1 " + status, *headers, b"Content-Length: %d" % len(body)]
+            writer.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+            await writer.drain()
+
+    return handler
+
+
+async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    await asyncio.sleep(30)
+
+
+async def hangs_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+
+
+async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"SPEAKS NO HTTP\r\n\r\n")
+    await writer.drain()
+
+
+async def truncated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"subj')
+    await writer.drain()
+
+
+def client(url: str, read: float = 1.0, connect: float = 1.0) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=url, transport=AiohttpTransport(), timeout=httpx.Timeout(read, connect=connect)
+    )
+
+
+def free_port_nobody_listens_on() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_the_request_goes_out_and_the_answer_comes_back_whole():
+    seen: list[bytes] = []
+    handler = answering(
+        b"201 Created",
+        [b"Content-Type: application/json", b"Set-Thing: a", b"Set-Thing: b"],
+        b'{"a": 1}',
+        seen,
+    )
+    async with fake_auth(handler) as (_, url), client(url) as http:
+        response = await http.post("/login/?x=1", headers={"Authorization": "Bearer t0k"}, content=b"hi")
+
+    assert (response.status_code, response.reason_phrase, response.http_version) == (
+        201,
+        "Created",
+        "HTTP/1.1",
+    )
+    assert response.json() == {"a": 1}
+    assert response.headers.get_list("set-thing") == ["a", "b"]
+    [request] = seen
+    assert request.startswith(b"POST /login/?x=1 HTTP/1.1\r\n")
+    assert b"\r\nauthorization: bearer t0k\r\n" in request.lower()
+    assert b"content-type" not in request.lower(), "no header httpx did not send"
+    assert request.endswith(b"\r\n\r\nhi")
+
+
+async def test_a_compressed_answer_is_decoded_as_httpx_would():
+    body = gzip.compress(json.dumps({"subject": "demo"}).encode())
+    handler = answering(b"200 OK", [b"Content-Type: application/json", b"Content-Encoding: gzip"], body)
+    async with fake_auth(handler) as (_, url), client(url) as http:
+        response = await http.post("/login/")
+
+    assert response.json() == {"subject": "demo"}
+
+
+async def test_one_connection_serves_consecutive_requests():
+    async with fake_auth(answering(b"200 OK", [], b"{}")) as (fake, url), client(url) as http:
+        for _ in range(5):
+            assert (await http.post("/login/")).status_code == 200
+
+    assert fake.connections == 1
+
+
+async def test_a_refused_connection_is_a_connect_error():
+    async with client(f"http://127.0.0.1:{free_port_nobody_listens_on()}") as http:
+        with pytest.raises(httpx.ConnectError):
+            await http.post("/login/")
+
+
+async def test_silence_is_a_read_timeout_after_the_read_timeout():
+    async with fake_auth(silent) as (_, url), client(url, read=0.3) as http:
+        started = time.monotonic()
+        with pytest.raises(httpx.ReadTimeout):
+            await http.post("/login/")
+        waited = time.monotonic() - started
+
+    assert 0.3 <= waited < 5, "gave up before the timeout, or ignored it"
+
+
+async def test_a_connect_that_gets_no_answer_is_a_connect_timeout():
+    # A listening socket whose backlog is full: the kernel drops further SYNs, so connect hangs.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(0)
+        port = sock.getsockname()[1]
+        fillers = []
+        for _ in range(2):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        await asyncio.sleep(0.1)
+        try:
+            async with client(f"http://127.0.0.1:{port}", connect=0.3) as http:
+                with pytest.raises(httpx.ConnectTimeout):
+                    await http.post("/login/")
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+@pytest.mark.parametrize("handler", [hangs_up, garbage, truncated], ids=["hangs-up", "not-http", "truncated"])
+async def test_a_broken_answer_is_a_remote_protocol_error(handler):
+    async with fake_auth(handler) as (_, url), client(url) as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.post("/login/")
+
+
+# Through the info service: AuthGateway's error handling, over the real transport.
+
+
+@asynccontextmanager
+async def info_calling(url: str, **settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(auth_url=url, **settings))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://info") as info,
+    ):
+        yield info
+
+
+@pytest.mark.parametrize(
+    ("handler", "connections", "detail"),
+    [
+        (silent, 1, "The auth service did not answer in time."),
+        (hangs_up, 2, "The auth service gave an answer outside its contract."),
+        (garbage, 2, "The auth service gave an answer outside its contract."),
+    ],
+    ids=["silent", "hangs-up", "not-http"],
+)
+async def test_auth_failures_over_the_network_are_503s(handler, connections, detail):
+    async with fake_auth(handler) as (fake, url), info_calling(url, auth_read_timeout=0.3) as info:
+        response = await info.get("/info/", headers={"Authorization": "merixstudio"})
+
+    assert response.status_code == 503
+    assert response.json()["detail"] == detail
+    assert fake.connections == connections, "only requests that got no answer are retried, once"
+
+
+async def test_an_unreachable_auth_is_retried_once_then_a_503():
+    url = f"http://127.0.0.1:{free_port_nobody_listens_on()}"
+    async with info_calling(url) as info:
+        response = await info.get("/info/", headers={"Authorization": "merixstudio"})
+
+    assert response.status_code == 503
+    assert response.json()["detail"] == "The auth service is unreachable."
+
+
+async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
+    async def auth(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head, _ = await read_request(reader)
+            token = next(line for line in head.split(b"\r\n") if line.lower().startswith(b"authorization:"))
+            token = token.split(b":", 1)[1].strip()
+            await asyncio.sleep(0.001 * (len(token) % 5))
+            if token.startswith(b"good-"):
+                body, status = b'{"subject": "%s"}' % token, b"200 OK"
+            else:
+                body = b'{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}'
+                status = b"401 Unauthorized"
+            writer.write(
+                b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                % (status, len(body), body)
+            )
+            await writer.drain()
+
+    async with fake_auth(auth) as (fake, url), info_calling(url) as info:
+
+        async def call(i: int) -> int:
+            token = f"good-{i}" if i % 2 else f"bad-{i}"
+            return (await info.get("/info/", headers={"Authorization": token})).status_code
+
+        statuses = await asyncio.gather(*(call(i) for i in range(100)))
+
+    assert statuses == [200 if i % 2 else 401 for i in range(100)]
+    assert fake.connections <= 100

@@ -1,0 +1,37 @@
+"""`python -m tests.serve --fd N APP`: uvicorn serving a TCP socket it inherited, at full speed.
+
+`uvicorn --fd` opens the socket as AF_UNIX whatever it is, so the event loop never sets
+TCP_NODELAY on the connections it accepts: a response written in two sends (head, then body)
+then waits for the client's delayed ACK, about 40 ms a request on loopback. Here the socket is
+opened with its real family; everything else is uvicorn's defaults (uvloop and httptools when
+installed), with its own access log off (the services write theirs).
+"""
+
+import argparse
+import socket
+
+import uvicorn
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.serve")
+    parser.add_argument("app", help='"module:attribute", as for uvicorn')
+    parser.add_argument("--fd", type=int, required=True, help="a listening TCP socket")
+    parser.add_argument("--factory", action="store_true", help="APP is a function that returns the app")
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--loop", default="auto", help="auto (uvloop when installed) or asyncio")
+    parser.add_argument("--http", default="auto", help="auto (httptools when installed) or h11")
+    options = parser.parse_args(argv)
+    config = uvicorn.Config(
+        options.app,
+        factory=options.factory,
+        log_level=options.log_level,
+        loop=options.loop,
+        http=options.http,
+        access_log=False,
+    )
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=options.fd)])
+
+
+if __name__ == "__main__":
+    main()
