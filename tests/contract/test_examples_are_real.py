@@ -12,17 +12,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from info_service import create_app as create_info_app
-from info_service.config import Settings as InfoSettings
+from tests.apps import info_with_auth
 from tests.contract.conftest import load_spec
 from tests.contract.openapi import deref, operations
 
 VALID = {"Authorization": "merixstudio"}
 Case = tuple[str, str, str, str | None]  # service, operation, status, example name
-
-
-def info_with_auth(handler: Callable[[httpx.Request], httpx.Response], **settings: Any) -> TestClient:
-    return TestClient(create_info_app(InfoSettings(**settings), auth_transport=httpx.MockTransport(handler)))
 
 
 def refuse(request: httpx.Request) -> httpx.Response:

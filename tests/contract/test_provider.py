@@ -12,7 +12,8 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from tests.contract.conftest import demo_auth_app, demo_info_app, spec_path
+from tests.apps import demo_auth_app, demo_info_app
+from tests.contract.conftest import spec_path
 from tests.servers import ROOT
 
 CONFIG = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")

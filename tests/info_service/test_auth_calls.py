@@ -5,14 +5,10 @@ import random
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from info_service import create_app
 from info_service.config import Settings
-
-
-def info_with_auth(handler, **settings) -> TestClient:
-    return TestClient(create_app(Settings(**settings), auth_transport=httpx.MockTransport(handler)))
+from tests.apps import info_with_auth
 
 
 def test_the_token_and_request_id_are_forwarded_as_received():

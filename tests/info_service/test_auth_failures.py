@@ -4,16 +4,10 @@ import time
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from info_service import create_app
-from info_service.config import Settings
+from tests.apps import info_with_auth
 
 VALID = {"Authorization": "merixstudio"}
-
-
-def info_with_auth(handler, **settings) -> TestClient:
-    return TestClient(create_app(Settings(**settings), auth_transport=httpx.MockTransport(handler)))
 
 
 def refuse(request: httpx.Request) -> httpx.Response:
