@@ -10,14 +10,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
+from starlette.requests import HTTPConnection
 
 from common.problems import ProblemError
 
 _TOKEN = re.compile(r"(?:[Bb][Ee][Aa][Rr][Ee][Rr] +)?([\x21-\x7e]{1,512})")
-
-# Declares the security scheme of the spec (`token`) on the routes that use it; auto_error=False
-# so that a missing header is our 401, not FastAPI's 403/422.
-_scheme = APIKeyHeader(name="Authorization", scheme_name="token", auto_error=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,25 +25,32 @@ class Credentials:
     token: str | None
 
 
+class TokenHeader(APIKeyHeader):
+    """The spec's `token` security scheme, and the one reading of the header both services share.
+
+    Resolves to None when no header was sent, and answers 400 when several were. `auto_error` is
+    off, so that a missing header is our 401 problem, not FastAPI's 403.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="Authorization", scheme_name="token", auto_error=False)
+
+    async def __call__(self, request: HTTPConnection) -> Credentials | None:  # type: ignore[override]
+        values = request.headers.getlist("authorization")
+        if len(values) > 1:
+            raise ProblemError(400, "Send exactly one Authorization header.")
+        if not values:
+            return None
+        match = _TOKEN.fullmatch(values[0])
+        return Credentials(header=values[0], token=match[1] if match else None)
+
+
 def unauthorized(detail: str = "A valid token is required in the Authorization header.") -> ProblemError:
     return ProblemError(401, detail, {"WWW-Authenticate": "Bearer"})
 
 
-# The dependencies are `async def` though they never await: FastAPI runs a plain `def` dependency in
-# its thread pool, a thread hop per dependency per request (measured by `make bench`).
-async def read_credentials(
-    request: Request, _: Annotated[str | None, Security(_scheme)]
-) -> Credentials | None:
-    """None when no header was sent; 400 when several were."""
-    values = request.headers.getlist("authorization")
-    if len(values) > 1:
-        raise ProblemError(400, "Send exactly one Authorization header.")
-    if not values:
-        return None
-    match = _TOKEN.fullmatch(values[0])
-    return Credentials(header=values[0], token=match[1] if match else None)
-
-
+# `async def` though it never awaits: FastAPI runs a plain `def` dependency in its thread pool, a
+# thread hop per request (measured by `make bench`).
 async def reject_body(request: Request) -> None:
     """400 for a request that carries a body: none of our operations takes one."""
     length = request.headers.get("content-length", "0")
@@ -54,5 +58,5 @@ async def reject_body(request: Request) -> None:
         raise ProblemError(400, "This operation takes no request body.")
 
 
-PresentedCredentials = Annotated[Credentials | None, Depends(read_credentials)]
+PresentedCredentials = Annotated[Credentials | None, Security(TokenHeader())]
 NoBody = Depends(reject_body)

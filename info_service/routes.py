@@ -22,10 +22,11 @@ def service_unavailable(exc: AuthUnavailable) -> ProblemError:
     return ProblemError(503, exc.detail, {"Retry-After": str(exc.retry_after)})
 
 
-async def get_current_subject(credentials: PresentedCredentials, auth: AuthGatewayDep) -> str:
+async def get_current_subject(request: Request, credentials: PresentedCredentials) -> str:
     """The subject auth vouches for; 401 without asking when the token is absent or malformed."""
     if credentials is None or credentials.token is None:
         raise unauthorized()
+    auth: AuthGateway = request.app.state.auth_gateway
     try:
         subject = await auth.subject_for(credentials.header, current_request_id())
     except AuthUnavailable as exc:

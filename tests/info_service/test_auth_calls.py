@@ -28,6 +28,20 @@ def test_the_token_and_request_id_are_forwarded_as_received():
     assert request.content == b""
 
 
+def test_a_cookie_from_auth_never_goes_out_with_another_callers_request():
+    seen: list[httpx.Request] = []
+
+    def auth(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"subject": "demo"}, headers={"Set-Cookie": "session=alice; Path=/"})
+
+    with info_with_auth(auth) as info:
+        info.get("/info/", headers={"Authorization": "alice-token"})
+        info.get("/info/", headers={"Authorization": "bob-token"})
+
+    assert [request.headers.get("cookie") for request in seen] == [None, None]
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "two words"}], ids=["missing", "malformed"])
 def test_auth_is_not_asked_about_a_token_that_cannot_be_valid(headers):
     seen: list[httpx.Request] = []
