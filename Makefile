@@ -13,6 +13,9 @@ export UV_PYTHON_DOWNLOADS := never
 AUTH_PORT ?= 8001
 INFO_PORT ?= 8000
 AUTH_URL ?= http://127.0.0.1:$(AUTH_PORT)
+# Worker processes per service; one info worker per core is the production setting (see Speed).
+AUTH_WORKERS ?= 1
+INFO_WORKERS ?= 1
 
 # Where `generate` writes; the freshness test points it at a temporary folder.
 DEST ?= .
@@ -50,8 +53,10 @@ _generate:
 		--config clients/auth_client.config.yaml --output-path $(DEST)/clients/auth_client >/dev/null
 
 run: install ## Run both services in the foreground (Ctrl-C or SIGTERM stops both)
-	@$(BIN)/uvicorn auth_service:app --host 127.0.0.1 --port $(AUTH_PORT) --no-access-log & auth=$$!; \
-	AUTH_URL=$(AUTH_URL) $(BIN)/uvicorn info_service:app --host 127.0.0.1 --port $(INFO_PORT) --no-access-log & info=$$!; \
+	@$(BIN)/uvicorn auth_service:app --host 127.0.0.1 --port $(AUTH_PORT) --workers $(AUTH_WORKERS) \
+		--no-access-log & auth=$$!; \
+	AUTH_URL=$(AUTH_URL) $(BIN)/uvicorn info_service:app --host 127.0.0.1 --port $(INFO_PORT) \
+		--workers $(INFO_WORKERS) --no-access-log & info=$$!; \
 	trap 'kill -TERM $$auth $$info 2>/dev/null; wait; exit 0' INT TERM; \
 	wait -n; status=$$?; kill -TERM $$auth $$info 2>/dev/null; wait; exit $$status
 

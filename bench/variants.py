@@ -22,6 +22,9 @@ PRODUCTION = {
     "ACCESS_LOG": "false",
 }
 QUIET = ["--log-level", "warning"]
+# One info worker per core: a single event loop saturates one core while auth and wrk leave the
+# other partly idle (`make bench` measures both; INFO_WORKERS in `make run`).
+INFO_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,24 @@ class Running:
         return [service.process.pid for service in self.services if service.process is not None]
 
 
-def stack(info_app: str = "info_service:app", env: Mapping[str, str] | None = None, args=()) -> list[Service]:
+def stack(
+    info_app: str = "info_service:app",
+    env: Mapping[str, str] | None = None,
+    args=(),
+    info_workers: int = INFO_WORKERS,
+) -> list[Service]:
     """auth_service and info_service, with `env` and uvicorn `args` on top of production settings."""
     auth = Service("auth_service:app", {**PRODUCTION, **(env or {})}, args=[*QUIET, *args])
     info = Service(
         info_app,
         {**PRODUCTION, "AUTH_URL": auth.url, **(env or {})},
-        args=[*QUIET, *args, *(["--factory"] if info_app.startswith("bench.") else [])],
+        args=[
+            *QUIET,
+            *args,
+            "--workers",
+            str(info_workers),
+            *(["--factory"] if info_app.startswith("bench.") else []),
+        ],
     )
     return [auth, info]
 
@@ -97,6 +111,11 @@ ALTERNATIVES = [
         "httpx-aiohttp transport",
         "the stack with httpx-aiohttp's AiohttpTransport under the generated client",
         lambda: stack("bench.alternatives:httpx_aiohttp_transport"),
+    ),
+    Variant(
+        "one info worker",
+        "the stack with info_service in one process instead of one per core",
+        lambda: stack(info_workers=1),
     ),
     Variant(
         "asyncio + h11",

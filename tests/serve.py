@@ -11,6 +11,7 @@ import argparse
 import socket
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--loop", default="auto", help="auto (uvloop when installed) or asyncio")
     parser.add_argument("--http", default="auto", help="auto (httptools when installed) or h11")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the socket")
     options = parser.parse_args(argv)
     config = uvicorn.Config(
         options.app,
@@ -29,8 +31,13 @@ def main(argv: list[str] | None = None) -> None:
         loop=options.loop,
         http=options.http,
         access_log=False,
+        workers=options.workers,
     )
-    uvicorn.Server(config).run(sockets=[socket.socket(fileno=options.fd)])
+    sock = socket.socket(fileno=options.fd)
+    if options.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ def stop_like_a_supervisor(make: subprocess.Popen[bytes]) -> None:
 @pytest.mark.parametrize("stop", [stop_like_a_terminal, stop_like_a_supervisor])
 def test_make_run_serves_the_demo_and_a_signal_stops_both(stop):
     auth_port, info_port = free_port(), free_port()
-    env = {**os.environ, "AUTH_PORT": str(auth_port), "INFO_PORT": str(info_port)}
+    # Two info workers: the signal must reach uvicorn's worker processes too.
+    env = {**os.environ, "AUTH_PORT": str(auth_port), "INFO_PORT": str(info_port), "INFO_WORKERS": "2"}
     env.pop("AUTH_URL", None)
     make = subprocess.Popen(
         ["make", "-s", "run"],
