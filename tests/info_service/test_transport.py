@@ -15,6 +15,7 @@ import pytest
 from info_service import create_app
 from info_service.config import Settings
 from info_service.transport import AiohttpTransport
+from tests.servers import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -105,12 +106,6 @@ def client(url: str, read: float = 1.0, connect: float = 1.0) -> httpx.AsyncClie
     )
 
 
-def free_port_nobody_listens_on() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def test_the_request_goes_out_and_the_answer_comes_back_whole():
     seen: list[bytes] = []
     handler = answering(
@@ -154,7 +149,7 @@ async def test_one_connection_serves_consecutive_requests():
 
 
 async def test_a_refused_connection_is_a_connect_error():
-    async with client(f"http://127.0.0.1:{free_port_nobody_listens_on()}") as http:
+    async with client(f"http://127.0.0.1:{free_port()}") as http:
         with pytest.raises(httpx.ConnectError):
             await http.post("/login/")
 
@@ -230,7 +225,7 @@ async def test_auth_failures_over_the_network_are_503s(handler, connections, det
 
 
 async def test_an_unreachable_auth_is_retried_once_then_a_503():
-    url = f"http://127.0.0.1:{free_port_nobody_listens_on()}"
+    url = f"http://127.0.0.1:{free_port()}"
     async with info_calling(url) as info:
         response = await info.get("/info/", headers={"Authorization": "merixstudio"})
 
