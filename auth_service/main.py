@@ -9,7 +9,7 @@ from auth_service.models import Problem
 from auth_service.routes import router
 from auth_service.tokens import TokenBook
 from common.observability import configure_logging
-from common.service import create_service_app
+from common.service import create_service_app, tune_garbage_collector
 
 log = logging.getLogger("auth_service")
 
@@ -26,3 +26,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 app = create_app()
+tune_garbage_collector()

@@ -7,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 
 from common.observability import configure_logging
-from common.service import create_service_app
+from common.service import create_service_app, tune_garbage_collector
 from info_service.auth import AuthGateway
 from info_service.config import Settings
 from info_service.models import Problem
@@ -35,3 +35,4 @@ def create_app(
 
 
 app = create_app()
+tune_garbage_collector()
