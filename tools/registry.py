@@ -1,0 +1,78 @@
+"""The registry of services (`services.toml`): every loop over services starts here.
+
+`python -m tools.registry names` prints the names, for the Makefile.
+"""
+
+import sys
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = ROOT / "services.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: str  # "auth"
+    package: str  # "auth_service"
+    spec: Path  # specs/auth.yaml, absolute
+    port: int  # the default port of `make run`
+    uses: tuple[str, ...]  # names of the services it calls through their generated clients
+
+    @property
+    def app(self) -> str:
+        """What uvicorn serves: `auth_service:app`."""
+        return f"{self.package}:app"
+
+    @property
+    def port_variable(self) -> str:
+        """The environment variable that overrides the port: `AUTH_PORT`."""
+        return f"{self.name.upper()}_PORT"
+
+    @property
+    def url_variable(self) -> str:
+        """The environment variable with which callers find this service: `AUTH_URL`."""
+        return f"{self.name.upper()}_URL"
+
+
+def client_package(name: str) -> str:
+    """The generated client of service `name`: `auth_client` (under `clients/`)."""
+    return f"{name}_client"
+
+
+@cache
+def services(registry: Path = REGISTRY) -> tuple[Service, ...]:
+    """Every registered service, in the file's order."""
+    table = tomllib.loads(registry.read_text(encoding="utf-8"))["services"]
+    root = registry.parent
+    return tuple(
+        Service(
+            name=name,
+            package=entry["package"],
+            spec=root / entry["spec"],
+            port=int(entry["port"]),
+            uses=tuple(entry.get("uses", ())),
+        )
+        for name, entry in table.items()
+    )
+
+
+def service(name: str, registry: Path = REGISTRY) -> Service:
+    for each in services(registry):
+        if each.name == name:
+            return each
+    raise KeyError(f"no service {name!r} in {registry.name}")
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["names"]:
+        print(" ".join(each.name for each in services()))
+        return 0
+    print("usage: python -m tools.registry names", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
