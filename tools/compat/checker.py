@@ -264,6 +264,7 @@ class _Diff:
                     op = dict(item[method])
                     op["x-path-parameters"] = (item.get("parameters") or [], resolver)
                     op["x-resolver"] = resolver
+                    op["x-path"] = path
                     found[(method, _normal_path(path))] = (op, path)
         return found
 
@@ -398,6 +399,9 @@ class _Diff:
                 if not isinstance(parameter, dict) or "name" not in parameter:
                     continue
                 place, name = parameter.get("in", "query"), str(parameter["name"])
+                if place == "path":  # a path parameter is its place in the path, whatever its name
+                    names = re.findall(r"\{([^}]*)\}", op["x-path"])
+                    name = f"{{{names.index(name)}}}" if name in names else name
                 if place == "header":
                     name = name.lower()
                     if name in _IGNORED_HEADERS:
@@ -785,8 +789,26 @@ class _Diff:
         """Edits no caller can observe, listed so that the changelog covers every change."""
         places = sorted(set(_doc_edits(self.old.document, self.new.document, "#")))
         if places:
-            shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
-            self.add("documentation-changed", "documentation", f"{len(places)} places: {shown}", ())
+            self.add("documentation-changed", "documentation", _places(places), ())
+        elif not self.changes and _without_version(self.old.document) != _without_version(self.new.document):
+            places = sorted(set(_edits(self.old.document, self.new.document, "#")))
+            self.add("spec-changed", "document", _places(places), ())
+
+
+def _places(places: list[str]) -> str:
+    shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+    return f"{len(places)} places: {shown}"
+
+
+def _edits(old: Any, new: Any, pointer: str) -> Iterator[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in old.keys() | new.keys():
+            here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if pointer == "#/info" and key == "version":
+                continue
+            yield from _edits(old.get(key), new.get(key), here) if key in old and key in new else [here]
+    elif old != new:
+        yield pointer
 
 
 def _doc_edits(old: Any, new: Any, pointer: str) -> Iterator[str]:

@@ -221,6 +221,12 @@ _rule(
     False,
     "descriptions, summaries, examples, titles or tags: no caller depends on them",
 )
+_rule(
+    "spec-changed",
+    "operation",
+    False,
+    "an edit no rule classifies as a change for callers (the order of a list, say)",
+)
 
 # The ids of our rules that oasdiff also has, read from its Go sources (checker/*.go) at commit
 # 4553c69d3869ee555ee4f00831d8cca6e1c208ff; every other id above is ours, named in its style.

@@ -1,6 +1,7 @@
 """Loading a contract: YAML or JSON, checked to be an OpenAPI 3.x document, `$ref`s resolved by
 `referencing` (local pointers, other files, `$id`s)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,9 +96,35 @@ def _check_shape(document: Any, path: Path) -> None:
 
 def load(path: str | Path) -> Spec:
     path = Path(path)
-    document = _read(path)
+    return parse(_read(path), path)
+
+
+def parse(document: Any, path: Path) -> Spec:
+    """A document already loaded; `path` places it, for the `$ref`s to other files."""
     _check_shape(document, path)
     uri = path.resolve().as_uri()
     resource = referencing.jsonschema.DRAFT202012.create_resource(document)
     registry: referencing.Registry = referencing.Registry(retrieve=_retrieve).with_resource(uri, resource)
-    return Spec(path=path, document=document, resolver=registry.resolver(base_uri=uri))
+    resolver = registry.resolver(base_uri=uri)
+    for ref in _refs(document):
+        try:
+            resolver.lookup(ref)
+        except referencing.exceptions.Unresolvable:
+            raise SpecError(
+                f"{path}: not a valid OpenAPI 3.x document: cannot resolve $ref {ref!r}"
+            ) from None
+    return Spec(path=path, document=document, resolver=resolver)
+
+
+def _refs(node: Any) -> Iterator[str]:
+    """The document's own `$ref`s (not those under a schema with its own `$id`, a new base)."""
+    if isinstance(node, dict):
+        if "$id" in node:
+            return
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
