@@ -178,7 +178,7 @@ def test_a_breaking_change_with_a_minor_bump_fails(repo: Path) -> None:
     spec_edit(repo, "auth", add_429, "1.1.0")
     ok, lines = gate(repo)
     assert not ok
-    assert "auth: FAIL: 1 breaking change(s) need a major version (1.0.0 -> 1.1.0 is not one)" in lines
+    assert "auth: FAIL: 1 breaking change(s) need a major version, 2.0.0 (1.0.0 -> 1.1.0 is not one)" in lines
 
 
 def test_a_major_bump_accepts_and_lists_the_breaks(repo: Path) -> None:

@@ -724,3 +724,19 @@ def test_a_ref_into_another_file_is_resolved(tmp_path: Path) -> None:
     new["components"]["schemas"]["Health"] = {"$ref": "schemas2.yaml#/Health"}
     report = compare(parse(old, tmp_path / "old.yaml"), parse(new, tmp_path / "new.yaml"))
     assert {change.rule.id for change in report.breaking} == {"response-property-enum-value-added"}
+
+
+@pytest.mark.parametrize("case", PAIRS, ids=[case.id for case in PAIRS])
+def test_the_reverse_of_a_pair_is_judged_too(case: Pair) -> None:
+    """NEW -> OLD: judged without a crash, every change located and explained."""
+    old, new = _pair(case)
+    report = compare(new, old)
+    assert report.changed == compare(old, new).changed
+    for change in report.changes:
+        assert change.location and change.message and change.why
+
+
+def test_two_different_specs_compare() -> None:
+    auth, info = (parse(yaml.safe_load(_real(name)), service(name).spec) for name in ("auth", "info"))
+    breaking = {change.rule.id for change in compare(auth, info).breaking}
+    assert breaking == {"api-path-removed-without-deprecation", "response-non-success-status-added"}

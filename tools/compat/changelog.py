@@ -1,6 +1,8 @@
 """The changelog: every change, breaking ones first, each with where it is, why it matters, and
 which consumers it breaks."""
 
+from pathlib import Path
+
 from tools.compat.checker import Change, Report
 from tools.compat.consumers import Consumer
 
@@ -26,9 +28,16 @@ def who(change: Change, consumers: list[Consumer]) -> str:
     return f"breaks only outside callers ({', '.join(missed)} does not call it)"
 
 
-def render(report: Report, consumers: list[Consumer]) -> list[str]:
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(path)
+
+
+def render(report: Report, consumers: list[Consumer], root: Path | None = None) -> list[str]:
+    """The changelog; paths are shown relative to `root` when under it."""
     old, new = report.old, report.new
-    lines = [f"{old.path} ({old.version}) -> {new.path} ({new.version})"]
+    lines = [f"{_shown(old.path, root)} ({old.version}) -> {_shown(new.path, root)} ({new.version})"]
     if not report.changed:
         lines.append("  no changes")
         return lines

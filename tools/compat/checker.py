@@ -797,7 +797,7 @@ class _Diff:
 
 def _places(places: list[str]) -> str:
     shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
-    return f"{len(places)} places: {shown}"
+    return f"{len(places)} place{'s' if len(places) > 1 else ''}: {shown}"
 
 
 def _edits(old: Any, new: Any, pointer: str) -> Iterator[str]:

@@ -43,6 +43,11 @@ def major_bumped(old: str, new: str) -> bool:
     return after[0] > before[0]
 
 
+def next_major(version: str) -> str:
+    major, minor = semver(version)[:2]
+    return f"0.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"
+
+
 @dataclass
 class Verdict:
     name: str
@@ -71,7 +76,7 @@ def check(service: Service, registry: Path = REGISTRY) -> Verdict:
         before, after = semver(old.version), semver(new.version)
     except (SpecError, ValueError) as error:
         return Verdict(name, False, f"FAIL: {error}")
-    changelog = render(report, consumers_of(name, registry)) if report.changed else []
+    changelog = render(report, consumers_of(name, registry), registry.parent) if report.changed else []
     breaking = len(report.breaking)
     if not report.changed:
         if after == before:
@@ -93,8 +98,8 @@ def check(service: Service, registry: Path = REGISTRY) -> Verdict:
         return Verdict(
             name,
             False,
-            f"FAIL: {breaking} breaking change(s) need a major version "
-            f"({old.version} -> {new.version} is not one)",
+            f"FAIL: {breaking} breaking change(s) need a major version, "
+            f"{next_major(old.version)} ({old.version} -> {new.version} is not one)",
             changelog,
         )
     if breaking:

@@ -10,7 +10,7 @@ and info answers 503 for any auth status its contract does not list).
 from dataclasses import dataclass
 from typing import Literal
 
-Side = Literal["operation", "request", "response"]
+Side = Literal["operation", "request", "response", "document"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +217,13 @@ _rule(
 # --- Everything else ---------------------------------------------------------------------------
 _rule(
     "documentation-changed",
-    "operation",
+    "document",
     False,
     "descriptions, summaries, examples, titles or tags: no caller depends on them",
 )
 _rule(
     "spec-changed",
-    "operation",
+    "document",
     False,
     "an edit no rule classifies as a change for callers (the order of a list, say)",
 )
