@@ -228,6 +228,8 @@ PAIRS = [
         set(),
         "documentation-changed",
     ),
+    pair("first-tag-changed", "auth", set_in(login, tags=["tokens"]), "api-tag-removed"),
+    pair("second-tag-added", "auth", set_in(login, tags=["auth", "tokens"]), set(), "api-tag-added"),
     pair(
         "server-url-changed",
         "auth",

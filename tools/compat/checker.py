@@ -280,10 +280,53 @@ class _Diff:
                 self.add(
                     "api-operation-id-removed", str(operation), f"operationId {old_id} is now {new_id}", where
                 )
+        self.tags(operation, old_op, new_op)
         self.security(operation, old_op, new_op)
         self.parameters(operation, old_op, new_op)
         self.request_body(operation, old_op, new_op)
         self.responses(operation, old_op, new_op)
+
+    def tags(self, operation: Operation, old_op: dict, new_op: dict) -> None:
+        """openapi-python-client files an operation's module under its first tag (`api/<tag>/`):
+        changing that tag moves the module, and code that imports it no longer does."""
+        old, new = list(old_op.get("tags") or []), list(new_op.get("tags") or [])
+        if old == new:
+            return
+        where = (operation,)
+        first_old, first_new = (old or ["default"])[0], (new or ["default"])[0]
+        moved = first_old != first_new
+        note = f"the generated client's module moves from api/{first_old}/ to api/{first_new}/"
+        for tag in old:
+            if tag not in new:
+                self.add(
+                    "api-tag-removed",
+                    f"{operation} tags",
+                    f"removed the tag {tag}",
+                    where,
+                    breaking=moved,
+                    note=note if moved else "",
+                )
+                moved = False  # said once
+        for tag in new:
+            if tag not in old:
+                self.add(
+                    "api-tag-added",
+                    f"{operation} tags",
+                    f"added the tag {tag}",
+                    where,
+                    breaking=moved,
+                    note=note if moved else "",
+                )
+                moved = False
+        if moved:  # the same tags, in another order
+            self.add(
+                "api-tag-added",
+                f"{operation} tags",
+                f"{first_new} is now the first tag",
+                where,
+                breaking=True,
+                note=note,
+            )
 
     # --- security -----------------------------------------------------------------------------
     @staticmethod
@@ -817,13 +860,13 @@ def _doc_edits(old: Any, new: Any, pointer: str) -> Iterator[str]:
             if str(key) == "version" and pointer == "#/info":
                 continue
             here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            if key == "tags" and pointer.startswith("#/paths/"):
+                continue  # an operation's tags place its generated module: the api-tag-* rules
             if key in _DOCUMENTATION or str(key).startswith("x-"):
-                if _key(old.get(key)) != _key(new.get(key)) and not (key == "tags" and pointer == "#"):
+                if _key(old.get(key)) != _key(new.get(key)):
                     yield here
             elif key in old and key in new:
                 yield from _doc_edits(old[key], new[key], here)
-        if pointer == "#" and _key(old.get("tags")) != _key(new.get("tags")):
-            yield "#/tags"
 
 
 def compare(old: Spec, new: Spec) -> Report:

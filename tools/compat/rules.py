@@ -62,6 +62,8 @@ _rule(
     "the operationId names the generated client's function: its callers no longer compile",
 )
 _rule("api-operation-id-added", "operation", False, "an operation that had no id gets one")
+_rule("api-tag-removed", "operation", False, "a tag other than the first: the generated client does not move")
+_rule("api-tag-added", "operation", False, "a tag other than the first: the generated client does not move")
 _rule(
     "api-server-url-changed",
     "operation",
@@ -242,6 +244,8 @@ OASDIFF_IDS = frozenset(
         "api-security-component-type-changed",
         "api-security-removed",
         "api-security-scope-added",
+        "api-tag-added",
+        "api-tag-removed",
         "endpoint-added",
         "new-optional-request-parameter",
         "new-optional-request-property",
