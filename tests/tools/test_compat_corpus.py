@@ -649,6 +649,27 @@ PAIRS = [
 ]
 
 
+def split_login_result(doc: dict[str, Any]) -> None:
+    """The same schema, written as an allOf of a named part and the rest (a refactoring)."""
+    schemas = doc["components"]["schemas"]
+    result = schemas["LoginResult"]
+    schemas["Subject"] = {"type": "object", "required": ["subject"], "properties": result.pop("properties")}
+    result.pop("required")
+    result["allOf"] = [{"$ref": "#/components/schemas/Subject"}]
+
+
+PAIRS += [
+    pair("schema-split-into-all-of", "auth", split_login_result, set(), "spec-changed"),
+    pair(
+        "required-removed-inside-all-of",
+        "auth",
+        lambda d: d["components"]["schemas"]["Subject"].pop("required"),
+        "response-property-became-optional",
+        base=split_login_result,
+    ),
+]
+
+
 def _pair(case: Pair) -> tuple[Any, Any]:
     old = _real(case.spec)
     case.base(old)

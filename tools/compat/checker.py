@@ -131,7 +131,8 @@ class _Schema:
             self.properties.update(sub.properties)
             self.required |= sub.required
             for keyword, value in sub.keywords.items():
-                merged.setdefault(keyword, value)
+                if keyword not in ("properties", "required"):  # merged above, each with its resolver
+                    merged.setdefault(keyword, value)
             self.nullable = self.nullable and sub.nullable
         self.variants: list[Node] = []
         if isinstance(variants, list):
@@ -146,7 +147,8 @@ class _Schema:
             self.properties.update(sub.properties)
             self.required |= sub.required
             for keyword, value in sub.keywords.items():
-                merged.setdefault(keyword, value)
+                if keyword not in ("properties", "required"):  # merged above, each with its resolver
+                    merged.setdefault(keyword, value)
             self.variants = []
         self.keywords = merged
         for name, schema in (merged.get("properties") or {}).items():
