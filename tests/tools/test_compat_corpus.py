@@ -670,6 +670,103 @@ PAIRS += [
 ]
 
 
+def roles(**schema: Any) -> Edit:
+    """An array property in auth's LoginResult."""
+    return lambda d: _schema(d, "LoginResult")["properties"].__setitem__(
+        "roles", {"type": "array", "items": {"type": "string", "enum": ["admin", "user"]}, **schema}
+    )
+
+
+closed_body = both(body(), set_in(body_schema, additionalProperties=False))
+nullable_login_result = set_in(
+    lambda d: login_200_content(d)["application/json"],
+    schema={"anyOf": [{"$ref": "#/components/schemas/LoginResult"}, {"type": "null"}]},
+)
+
+PAIRS += [
+    pair("body-removed", "auth", lambda d: login(d).pop("requestBody"), "request-body-removed", base=body()),
+    pair("required-body-added", "auth", body(required=True), "request-body-added-required"),
+    pair("optional-body-added", "auth", body(required=False), set(), "request-body-added-optional"),
+    pair(
+        "body-property-removed-closed",
+        "auth",
+        lambda d: body_schema(d)["properties"].pop("remember"),
+        "request-property-removed",
+        base=closed_body,
+    ),
+    pair(
+        "body-property-removed-open",
+        "auth",
+        lambda d: body_schema(d)["properties"].pop("remember"),
+        set(),
+        "request-property-removed",
+        base=body(),
+    ),
+    pair(
+        "security-scope-added",
+        "auth",
+        set_in(login, security=[{"token": ["admin"]}]),
+        "api-security-scope-added",
+    ),
+    pair(
+        "security-scheme-removed",
+        "auth",
+        lambda d: d["components"]["securitySchemes"].pop("token"),
+        "api-security-component-removed",
+    ),
+    pair(
+        "parameter-became-not-nullable",
+        "info",
+        set_in(q_schema("lang"), type="string"),
+        "request-parameter-became-not-nullable",
+        base=query("lang", type=["string", "null"]),
+    ),
+    pair("response-body-became-nullable", "auth", nullable_login_result, "response-body-became-nullable"),
+    pair(
+        "response-body-became-not-nullable",
+        "auth",
+        set_in(
+            lambda d: login_200_content(d)["application/json"],
+            schema={"$ref": "#/components/schemas/LoginResult"},
+        ),
+        set(),
+        "response-body-became-not-nullable",
+        base=nullable_login_result,
+    ),
+    pair(
+        "media-type-removed",
+        "auth",
+        lambda d: login_200_content(d).pop("application/vnd.auth+json"),
+        "response-media-type-removed",
+        base=add_media,
+    ),
+    pair(
+        "array-max-items-increased",
+        "auth",
+        lambda d: _schema(d, "LoginResult")["properties"]["roles"].update(maxItems=5),
+        "response-property-max-items-increased",
+        base=roles(maxItems=3),
+    ),
+    pair(
+        "array-item-enum-value-added",
+        "auth",
+        lambda d: _schema(d, "LoginResult")["properties"]["roles"]["items"].update(
+            enum=["admin", "user", "guest"]
+        ),
+        "response-property-enum-value-added",
+        base=roles(),
+    ),
+    pair(
+        "array-min-items-increased",
+        "auth",
+        lambda d: _schema(d, "LoginResult")["properties"]["roles"].update(minItems=2),
+        set(),
+        "response-property-min-items-increased",
+        base=roles(minItems=1),
+    ),
+]
+
+
 def _pair(case: Pair) -> tuple[Any, Any]:
     old = _real(case.spec)
     case.base(old)
