@@ -255,3 +255,20 @@ def test_the_gate_command_exits_1_on_failure(repo: Path) -> None:
 )
 def test_major_bump(old: str, new: str, major: bool) -> None:
     assert major_bumped(old, new) is major
+
+
+@pytest.mark.parametrize("args", [[], ["specs/auth.yaml"], ["specs/auth.yaml", ""]])
+def test_fewer_than_two_files_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    assert main(args) == 2
+    assert capsys.readouterr().err == "spec-compat: error: give two files, OLD and NEW\n"
+
+
+def test_json_is_read_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    document = yaml.safe_load((ROOT / "specs" / "auth.yaml").read_text())
+    (tmp_path / "auth.json").write_text(json.dumps(document))
+    assert main([str(ROOT / "specs" / "auth.yaml"), str(tmp_path / "auth.json")]) == 0
+    assert "no changes" in capsys.readouterr().out
