@@ -113,6 +113,26 @@ def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+@dataclass(frozen=True, slots=True)
+class _Op:
+    """An operation object, with what it needs from around it: its path, the path's parameters
+    and the resolver its `$ref`s resolve against."""
+
+    node: dict[str, Any]
+    path: str
+    path_parameters: list[Any]
+    resolver: "Resolver"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.node.get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.node
+
+    def __getitem__(self, key: str) -> Any:
+        return self.node[key]
+
+
 class _Schema:
     """What a caller can observe of a schema, `allOf` merged, nullability split out."""
 
@@ -256,22 +276,19 @@ class _Diff:
                 self.add("api-server-added", "servers", f"added the server {url}", ())
 
     @staticmethod
-    def operations(spec: Spec) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    def operations(spec: Spec) -> dict[tuple[str, str], tuple["_Op", str]]:
         """(method, normalised path) -> (the operation with its path's parameters, the path)."""
         found = {}
         for path, item in spec.document.get("paths", {}).items():
             item, resolver = _deref(item, spec.resolver)
             for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):
-                    op = dict(item[method])
-                    op["x-path-parameters"] = (item.get("parameters") or [], resolver)
-                    op["x-resolver"] = resolver
-                    op["x-path"] = path
+                    op = _Op(item[method], path, item.get("parameters") or [], resolver)
                     found[(method, _normal_path(path))] = (op, path)
         return found
 
     # --- an operation present in both -------------------------------------------------------
-    def operation(self, operation: Operation, old: tuple[dict, str], new: tuple[dict, str]) -> None:
+    def operation(self, operation: Operation, old: tuple["_Op", str], new: tuple["_Op", str]) -> None:
         old_op, new_op = old[0], new[0]
         where = (operation,)
         old_id, new_id = old_op.get("operationId"), new_op.get("operationId")
@@ -288,7 +305,7 @@ class _Diff:
         self.request_body(operation, old_op, new_op)
         self.responses(operation, old_op, new_op)
 
-    def tags(self, operation: Operation, old_op: dict, new_op: dict) -> None:
+    def tags(self, operation: Operation, old_op: "_Op", new_op: "_Op") -> None:
         """openapi-python-client files an operation's module under its first tag (`api/<tag>/`):
         changing that tag moves the module, and code that imports it no longer does."""
         old, new = list(old_op.get("tags") or []), list(new_op.get("tags") or [])
@@ -332,7 +349,7 @@ class _Diff:
 
     # --- security -----------------------------------------------------------------------------
     @staticmethod
-    def requirements(spec: Spec, op: dict) -> tuple[list[dict[str, frozenset[str]]], bool]:
+    def requirements(spec: Spec, op: "_Op") -> tuple[list[dict[str, frozenset[str]]], bool]:
         """The operation's alternatives (scheme -> scopes), and whether they are its own."""
         own = "security" in op
         alternatives = op["security"] if own else spec.document.get("security") or []
@@ -342,7 +359,7 @@ class _Diff:
             if isinstance(alternative, dict)
         ], own
 
-    def security(self, operation: Operation, old_op: dict, new_op: dict) -> None:
+    def security(self, operation: Operation, old_op: "_Op", new_op: "_Op") -> None:
         old, _ = self.requirements(self.old, old_op)
         new, new_own = self.requirements(self.new, new_op)
         old_open = not old or {} in old
@@ -383,7 +400,7 @@ class _Diff:
         else:
             self.add("api-security-updated", location, message, where)
 
-    def security_schemes(self, old_ops: dict[tuple[str, str], tuple[dict, str]]) -> None:
+    def security_schemes(self, old_ops: dict[tuple[str, str], tuple["_Op", str]]) -> None:
         users: dict[str, list[Operation]] = {}
         for (method, _), (op, path) in old_ops.items():
             for alternative in self.requirements(self.old, op)[0]:
@@ -435,17 +452,20 @@ class _Diff:
 
     # --- request: parameters ------------------------------------------------------------------
     @staticmethod
-    def params(op: dict) -> dict[tuple[str, str], Node]:
+    def params(op: "_Op") -> dict[tuple[str, str], Node]:
         found: dict[tuple[str, str], Node] = {}
-        own = (op.get("parameters") or [], op["x-resolver"])
-        for group, resolver in (op["x-path-parameters"], own):  # the operation's override its path's
+        own = (op.get("parameters") or [], op.resolver)
+        for group, resolver in (
+            (op.path_parameters, op.resolver),
+            own,
+        ):  # the operation's override its path's
             for parameter in group:
                 parameter, at = _deref(parameter, resolver)
                 if not isinstance(parameter, dict) or "name" not in parameter:
                     continue
                 place, name = parameter.get("in", "query"), str(parameter["name"])
                 if place == "path":  # a path parameter is its place in the path, whatever its name
-                    names = re.findall(r"\{([^}]*)\}", op["x-path"])
+                    names = re.findall(r"\{([^}]*)\}", op.path)
                     name = f"{{{names.index(name)}}}" if name in names else name
                 if place == "header":
                     name = name.lower()
@@ -454,7 +474,7 @@ class _Diff:
                 found[(place, name)] = (parameter, at)
         return found
 
-    def parameters(self, operation: Operation, old_op: dict, new_op: dict) -> None:
+    def parameters(self, operation: Operation, old_op: "_Op", new_op: "_Op") -> None:
         old, new = self.params(old_op), self.params(new_op)
         where = (operation,)
         for key, (parameter, _) in new.items():
@@ -505,11 +525,11 @@ class _Diff:
                 )
 
     # --- request: body ------------------------------------------------------------------------
-    def request_body(self, operation: Operation, old_op: dict, new_op: dict) -> None:
+    def request_body(self, operation: Operation, old_op: "_Op", new_op: "_Op") -> None:
         where = (operation,)
         location = f"{operation} request body"
-        old = _deref(old_op["requestBody"], old_op["x-resolver"]) if "requestBody" in old_op else None
-        new = _deref(new_op["requestBody"], new_op["x-resolver"]) if "requestBody" in new_op else None
+        old = _deref(old_op["requestBody"], old_op.resolver) if "requestBody" in old_op else None
+        new = _deref(new_op["requestBody"], new_op.resolver) if "requestBody" in new_op else None
         if old is None and new is None:
             return
         if old is None:
@@ -553,7 +573,7 @@ class _Diff:
                 )
 
     # --- responses ----------------------------------------------------------------------------
-    def responses(self, operation: Operation, old_op: dict, new_op: dict) -> None:
+    def responses(self, operation: Operation, old_op: "_Op", new_op: "_Op") -> None:
         where = (operation,)
         old, new = old_op.get("responses") or {}, new_op.get("responses") or {}
         old, new = {str(k).upper(): v for k, v in old.items()}, {str(k).upper(): v for k, v in new.items()}
@@ -587,8 +607,8 @@ class _Diff:
                 self.response(
                     operation,
                     status,
-                    _deref(old[status], old_op["x-resolver"]),
-                    _deref(new[status], new_op["x-resolver"]),
+                    _deref(old[status], old_op.resolver),
+                    _deref(new[status], new_op.resolver),
                 )
 
     def response(self, operation: Operation, status: str, old: Node, new: Node) -> None:
