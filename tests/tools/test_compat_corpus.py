@@ -865,3 +865,18 @@ def test_two_different_specs_compare() -> None:
     auth, info = (parse(_real(name), service(name).spec) for name in ("auth", "info"))
     breaking = {change.rule.id for change in compare(auth, info).breaking}
     assert breaking == {"api-path-removed-without-deprecation", "response-non-success-status-added"}
+
+
+def test_a_break_in_a_contract_nobody_registered_calls_breaks_outside_callers_only() -> None:
+    old = parse(_real("info"), service("info").spec)
+    new_document = _real("info")
+    add_response("/info/", "get", "429")(new_document)
+    (change,) = compare(old, parse(new_document, service("info").spec)).breaking
+    assert consumers_of("info") == []
+    assert who(change, []) == "breaks outside callers only (no registered service calls this contract)"
+
+
+def test_a_change_to_the_servers_breaks_every_caller() -> None:
+    old, new = _pair(next(case for case in PAIRS if case.id == "server-url-changed"))
+    (change,) = compare(old, new).breaking
+    assert who(change, consumers_of("auth")) == "every caller (it is not about one operation)"

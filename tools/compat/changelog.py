@@ -12,7 +12,7 @@ def who(change: Change, consumers: list[Consumer]) -> str:
     if not change.operations:
         return "every caller (it is not about one operation)"
     if not consumers:
-        return "outside callers (no registered service uses this contract)"
+        return "breaks outside callers only (no registered service calls this contract)"
     hit, missed = [], []
     for consumer in consumers:
         called = [op for op in change.operations if consumer.calls(op.operation_id, op.method, str(op.path))]

@@ -163,7 +163,7 @@ _rule(
     "response-non-success-status-added",
     "response",
     True,
-    "a generated client treats an undocumented status as an error; info answers 503 for one",
+    "a generated client treats an undocumented status as an error (info answers 503 for one from auth)",
 )
 _rule(
     "response-non-success-status-removed",
