@@ -5,7 +5,7 @@ import httpx_aiohttp
 from fastapi import FastAPI
 
 from info_service import create_app
-from info_service.auth import pool_limits
+from info_service.auth_http import pool_limits
 from info_service.config import Settings
 
 

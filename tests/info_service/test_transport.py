@@ -15,6 +15,7 @@ import pytest
 from info_service import create_app
 from info_service.config import Settings
 from info_service.transport import AiohttpTransport
+from tests.asgi import ServedTransport
 from tests.servers import free_port
 
 pytestmark = pytest.mark.anyio
@@ -199,10 +200,7 @@ async def test_a_broken_answer_is_a_remote_protocol_error(handler):
 @asynccontextmanager
 async def info_calling(url: str, **settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(auth_url=url, **settings))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://info") as info,
-    ):
+    async with httpx.AsyncClient(transport=ServedTransport(app), base_url="http://info") as info:
         yield info
 
 
