@@ -96,6 +96,7 @@ test: install lint ## Lint, then every test (what CI runs)
 bench: install ## Measure GET /info/ under load (wrk, ~4 min); report in reports/bench/
 	$(BIN)/python -m bench --out reports/bench
 
-lint: install ## ruff (generated code excluded)
+lint: install ## ruff and mypy --strict (generated code excluded)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy

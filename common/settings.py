@@ -12,7 +12,8 @@ class ServiceSettings(BaseSettings):
     Outside `dev`, a service refuses demo shortcuts (auth: the demo token).
     """
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # populate_by_name: `Settings(log_level="DEBUG")` in code, `LOG_LEVEL` from the environment.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     environment: Literal["dev", "production"] = Field("dev", validation_alias="ENVIRONMENT")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")

@@ -5,6 +5,8 @@ that stops calling a failing auth for a while, the optional decision cache, and 
 means. The HTTP under it (one pool, each caller's token forwarded, no cookies) is `auth_http.py`.
 """
 
+from collections.abc import Awaitable, Callable
+
 import httpx
 import stamina
 from circuitbreaker import CircuitBreaker, CircuitBreakerError
@@ -12,7 +14,7 @@ from circuitbreaker import CircuitBreaker, CircuitBreakerError
 from clients.auth_client import AuthenticatedClient
 from clients.auth_client.api.auth import login
 from clients.auth_client.api.health import readyz
-from clients.auth_client.models import LoginResult
+from clients.auth_client.models import LoginResult, Problem
 from clients.auth_client.types import UNSET, Response
 from info_service.auth_http import caller_authorization
 from info_service.config import CallsToAuth
@@ -51,7 +53,7 @@ class AuthGateway:
             expected_exception=AuthUnavailable,
             name="auth",
         )
-        self._ask_guarded = self._breaker(self._ask)
+        self._ask_guarded: Callable[[str, str | None], Awaitable[str | None]] = self._breaker(self._ask)
         self._decisions = DecisionCache(calls.auth_cache_ttl) if calls.auth_cache_ttl else None
 
     async def subject_for(self, authorization: str, request_id: str | None) -> str | None:
@@ -98,7 +100,7 @@ class AuthGateway:
             return response.parsed.subject
         raise AuthUnavailable(OFF_CONTRACT)
 
-    async def _login(self, request_id: str | None) -> Response[object]:
+    async def _login(self, request_id: str | None) -> Response[LoginResult | Problem]:
         # Safe to repeat: login has no side effects, and these errors mean no answer came back.
         async for attempt in stamina.retry_context(
             on=(httpx.ConnectError, httpx.RemoteProtocolError),
