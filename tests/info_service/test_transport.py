@@ -249,7 +249,10 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
             )
             await writer.drain()
 
-    async with fake_auth(auth) as (fake, url), info_calling(url) as info:
+    # Generous timeouts: on a busy machine 100 callers opening connections at once can take longer
+    # than the 0.5 s connect timeout, and a 503 here would be about load, not whose token went where.
+    patient = {"auth_connect_timeout": 10.0, "auth_read_timeout": 10.0}
+    async with fake_auth(auth) as (fake, url), info_calling(url, **patient) as info:
 
         async def call(i: int) -> int:
             token = f"good-{i}" if i % 2 else f"bad-{i}"
