@@ -105,6 +105,7 @@ compat: install ## Does any spec break its released version? (or OLD=a.yaml NEW=
 release: install ## Move specs/released/ forward to the current specs, if make compat passes
 	$(BIN)/python -m tools.compat release
 
-lint: install ## ruff (generated code excluded)
+lint: install ## ruff and mypy --strict (generated code excluded)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy

@@ -150,6 +150,11 @@ def token_path(name: str) -> Edit:
     return edit
 
 
+def rename_token_path(d: dict[str, Any]) -> None:
+    d["paths"].pop("/tokens/{id}")
+    token_path("token")(d)
+
+
 def reorder_paths(doc: dict[str, Any]) -> None:
     doc["paths"] = dict(reversed(list(doc["paths"].items())))
 
@@ -194,7 +199,7 @@ PAIRS = [
     pair(
         "path-parameter-renamed",
         "auth",
-        lambda d: (d["paths"].pop("/tokens/{id}"), token_path("token")(d)),
+        rename_token_path,
         set(),
         "spec-changed",
         base=token_path("id"),

@@ -146,6 +146,7 @@ class _Schema:
         merged: dict[str, Any] = {k: v for k, v in node.items() if k not in ("allOf", "anyOf", "oneOf")}
         self.properties: dict[str, Node] = {}
         self.required: set[str] = set()
+        self.keywords: dict[str, Any] = {}
         for part in node.get("allOf", []):
             sub = _Schema(part, resolver)
             self.properties.update(sub.properties)

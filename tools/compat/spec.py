@@ -57,14 +57,15 @@ def _read(path: Path) -> Any:
 def _retrieve(uri: str) -> referencing.Resource:
     """Loads a file that a `$ref` points into (`other.yaml#/components/schemas/X`)."""
     if not uri.startswith("file://"):
-        raise referencing.exceptions.NoSuchResource(ref=uri)
+        raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs init, unseen by mypy
     contents = _read(Path(uri.removeprefix("file://")))
     return referencing.jsonschema.DRAFT202012.create_resource(contents)
 
 
 def _expect(node: Any, kind: type, where: str, path: Path) -> None:
     if not isinstance(node, kind):
-        expected = {dict: "a mapping", list: "a list", str: "a string"}[kind]
+        names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a string"}
+        expected = names.get(kind, kind.__name__)
         raise SpecError(f"{path}: not a valid OpenAPI 3.x document: {where} must be {expected}")
 
 
@@ -104,7 +105,9 @@ def parse(document: Any, path: Path) -> Spec:
     _check_shape(document, path)
     uri = path.resolve().as_uri()
     resource = referencing.jsonschema.DRAFT202012.create_resource(document)
-    registry: referencing.Registry = referencing.Registry(retrieve=_retrieve).with_resource(uri, resource)
+    # `retrieve` is an attrs alias, which mypy does not see.
+    empty: referencing.Registry[Any] = referencing.Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+    registry = empty.with_resource(uri, resource)
     resolver = registry.resolver(base_uri=uri)
     for ref in _refs(document):
         try:
