@@ -3,7 +3,9 @@
 import httpx
 import pytest
 
-from tests.servers import both_services
+from tools.launch import both_services
+
+pytestmark = pytest.mark.processes
 
 
 @pytest.fixture(scope="module")
