@@ -66,6 +66,9 @@ FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz: install ## Schemathesis against every live service; JUnit + HTML reports in reports/
 	$(BIN)/python -m tools.fuzz --seed $(FUZZ_SEED) --examples $(FUZZ_EXAMPLES) --reports reports
 
+service: install ## Scaffold a service: make service NAME=orders [USES=auth] (docs/services.md)
+	@$(BIN)/python -m tools.scaffold "$(NAME)" $(if $(USES),--uses "$(USES)")
+
 test: install lint ## Lint, then every test (what CI runs)
 	$(BIN)/pytest
 
