@@ -14,7 +14,9 @@ it wrote is removed again.
 
 import keyword
 import re
+import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,7 @@ class Plan:
     port: int
     files: dict[Path, str]  # relative path -> content, every file to write
     registry_entry: str
+    new_folders: tuple[Path, ...]  # relative; removed again if the scaffold fails
 
 
 def render(template: str, values: dict[str, str], flags: set[str]) -> str:
@@ -134,7 +137,10 @@ def plan(name: str, uses: str | None, root: Path) -> Plan:
         f'\n[services.{name}]\npackage = "{package}"\nspec = "specs/{name}.yaml"\n'
         f"port = {port}\nuses = {uses_list}\n"
     )
-    return Plan(name, used, port, files, entry)
+    new_folders = [Path(package), tests]
+    if used and not (root / "clients" / client_package(used.name)).exists():
+        new_folders.append(Path("clients") / client_package(used.name))
+    return Plan(name, used, port, files, entry, tuple(new_folders))
 
 
 def scaffold(name: str, uses: str | None = None, root: Path = REGISTRY.parent) -> Plan:
@@ -150,6 +156,12 @@ def scaffold(name: str, uses: str | None = None, root: Path = REGISTRY.parent) -
             path.write_text(content, encoding="utf-8")
             written.append(path)
         registry.write_text(registry_before.decode() + made.registry_entry, encoding="utf-8")
+        # Imports sorted and lines wrapped for the names just filled in, as `make lint` wants them.
+        code = [str(path) for path in written if path.suffix == ".py"]
+        ruff = str(Path(sys.executable).with_name("ruff"))
+        tidy = ([ruff, "check", "--fix-only", "--select", "I", "--quiet"], [ruff, "format", "--quiet"])
+        for command in tidy:
+            subprocess.run([*command, *code], cwd=root, check=True, capture_output=True, text=True)  # noqa: S603
         subprocess.run(
             ["make", "-s", "--no-print-directory", "_generate", "DEST=."],  # noqa: S607
             cwd=root,
@@ -161,10 +173,7 @@ def scaffold(name: str, uses: str | None = None, root: Path = REGISTRY.parent) -
         registry.write_bytes(registry_before)
         for path in written:
             path.unlink(missing_ok=True)
-        for directory in (root / f"{name}_service", root / "tests" / f"{name}_service"):
-            if directory.exists() and not any(directory.rglob("*.py")):
-                for leftover in sorted(directory.rglob("*"), reverse=True):
-                    leftover.rmdir() if leftover.is_dir() else leftover.unlink()
-                directory.rmdir()
+        for directory in made.new_folders:
+            shutil.rmtree(root / directory, ignore_errors=True)
         raise
     return made
