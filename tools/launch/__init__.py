@@ -62,7 +62,13 @@ class Service:
         self.log = None if inherit_output else tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 15.0) -> "Service":
+    def start(self, timeout: float = 60.0) -> "Service":
+        """Start the process and wait until it is ready (a generous timeout: a loaded machine
+        takes seconds to import a service)."""
+        return self.spawn().wait_ready(timeout)
+
+    def spawn(self) -> "Service":
+        """Start the process; it accepts connections on `url` once ready."""
         fd = self.sock.fileno()
         self.process = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
             [sys.executable, "-m", "tools.launch.serve", self.app, "--fd", str(fd), *self.args],
@@ -72,6 +78,10 @@ class Service:
             stdout=self.log,
             stderr=self.log,
         )
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> "Service":
+        assert self.process is not None, "spawn() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -154,10 +164,13 @@ def registered(
 
 
 def start_all(made: Mapping[str, Service]) -> None:
-    """Start them in registry order (a service after those it uses); stop all if one fails."""
+    """Start them all at once (each knows its callees' addresses already), then wait until each is
+    ready; stop all if one fails."""
     try:
         for each in made.values():
-            each.start()
+            each.spawn()
+        for each in made.values():
+            each.wait_ready()
     except BaseException:
         close_all(made)
         raise

@@ -39,9 +39,10 @@ def main() -> int:
                 args=["--workers", workers, "--log-level", os.environ.get("LOG_LEVEL", "info").lower()],
                 inherit_output=True,
             )
-            started.append(service)
-            service.start()
+            started.append(service.spawn())
             urls[each.name] = service.url
+        for service, each in zip(started, services(), strict=True):
+            service.wait_ready()
             print(f"{each.name} at {service.url}", file=sys.stderr, flush=True)
         while all(service.process is not None and service.process.poll() is None for service in started):
             time.sleep(0.2)
