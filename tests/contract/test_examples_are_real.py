@@ -15,8 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.apps import build
-from tests.contract.conftest import SERVICES, load_spec
-from tests.contract.openapi import deref, operations
+from tests.contract.openapi import SERVICES, deref, load_spec, operations
 from tools.registry import service
 
 Case = tuple[str, str, str, str | None]  # service, operation, status, example name

@@ -16,6 +16,7 @@ from info_service import create_app
 from info_service.config import Settings
 from info_service.transport import AiohttpTransport
 from tests.asgi import ServedTransport
+from tests.fakes import UNAUTHORIZED
 from tools.launch import free_port
 
 pytestmark = pytest.mark.anyio
@@ -241,7 +242,7 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
             if token.startswith(b"good-"):
                 body, status = b'{"subject": "%s"}' % token, b"200 OK"
             else:
-                body = b'{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}'
+                body = json.dumps(UNAUTHORIZED).encode()
                 status = b"401 Unauthorized"
             writer.write(
                 b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
