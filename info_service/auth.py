@@ -5,6 +5,7 @@ life of the process, with timeouts, a bounded retry of requests that never reach
 circuit breaker that stops calling a failing auth for a while.
 """
 
+import time
 from collections.abc import Generator
 from contextvars import ContextVar
 
@@ -17,8 +18,10 @@ from clients.auth_client.api.auth import login
 from clients.auth_client.api.health import readyz
 from clients.auth_client.models import LoginResult
 from clients.auth_client.types import UNSET, Response
+from common.telemetry import instrument_client
 from info_service.config import Settings
 from info_service.decisions import DecisionCache
+from info_service.observability import Outcome, record_decision
 from info_service.transport import AiohttpTransport
 
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
@@ -94,6 +97,7 @@ class AuthGateway:
             auth=_ForwardCallerAuthorization(),
             transport=transport or AiohttpTransport(pool_limits(settings)),
         )
+        instrument_client(self._http, "info_service")  # a client span per call, when tracing is on
         # The token argument is unused: the shared httpx client above carries each caller's own.
         self._client = AuthenticatedClient(base_url=str(settings.auth_url), token="")
         self._client.set_async_httpx_client(self._http)
@@ -118,13 +122,20 @@ class AuthGateway:
         less than that long ago is answered without asking.
         """
         if self._decisions is not None and (subject := self._decisions.get(authorization)):
+            record_decision(Outcome.CACHE_HIT, None, self._breaker.opened)
             return subject
+        started = time.perf_counter()
         try:
             subject = await self._ask_guarded(authorization, request_id)
         except CircuitBreakerError:
+            record_decision(Outcome.BREAKER_OPEN, None, True)
             raise AuthUnavailable(
                 "The auth service is failing; calls to it are paused.", self._breaker.open_remaining
             ) from None
+        except AuthUnavailable:
+            record_decision(Outcome.UNAVAILABLE, started, self._breaker.opened)
+            raise
+        record_decision(Outcome.REFUSED if subject is None else Outcome.ACCEPTED, started, False)
         if self._decisions is not None and subject is not None:
             self._decisions.put(authorization, subject)
         return subject

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.apps import info_with_auth
 from tests.contract.conftest import load_spec
@@ -43,6 +44,12 @@ def info_once_the_breaker_opened() -> httpx.Response:
         return info.get("/info/", headers=VALID)
 
 
+def scrape_after(client: TestClient, method: str, path: str) -> httpx.Response:
+    """`/metrics`, once the operation its example counts has been served."""
+    assert client.request(method, path, headers=VALID).status_code == 200
+    return client.get("/metrics")
+
+
 TWO_TOKENS = [("Authorization", "merixstudio"), ("Authorization", "merixstudio")]
 
 # How to make each documented example happen. `clients` holds the demo auth app and the info app
@@ -73,6 +80,8 @@ CASES: dict[Case, Callable[[dict[str, TestClient]], httpx.Response]] = {
     ("info", "GET /healthz", "200", None): lambda c: c["info"].get("/healthz"),
     ("info", "GET /readyz", "200", None): lambda c: c["info"].get("/readyz"),
     ("info", "GET /readyz", "503", None): lambda _: info_when_auth(refuse, "/readyz"),
+    ("auth", "GET /metrics", "200", None): lambda c: scrape_after(c["auth"], "POST", "/login/"),
+    ("info", "GET /metrics", "200", None): lambda c: scrape_after(c["info"], "GET", "/info/"),
 }
 
 
@@ -117,7 +126,19 @@ def test_the_example_is_what_the_service_sends(clients, case):
     response = CASES[case](clients)
 
     assert (response.status_code, response.headers["content-type"]) == (int(case[2]), media_type)
-    assert response.json() == body, f"{case}: the service sends {response.json()}, the spec shows {body}"
+    if media_type.startswith("text/plain"):  # Prometheus text: the example's series, values aside
+        assert series(body) <= series(response.text), f"{case}: {body!r} not in {response.text!r}"
+    else:
+        assert response.json() == body, f"{case}: the service sends {response.json()}, the spec shows {body}"
+
+
+def series(text: str) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+    """(name, labels) of every sample in a Prometheus text exposition, parsed by the client library."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items())))
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def test_each_header_example_is_what_the_service_sends_in_some_case(clients):

@@ -31,6 +31,7 @@ MUST_REACH = {
     "GET /info/": {200, 401},
     "GET /healthz": {200},
     "GET /readyz": {200},
+    "GET /metrics": {200},
 }
 
 _reached: dict[tuple[str, str], set[int]] = defaultdict(set)
