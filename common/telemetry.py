@@ -25,7 +25,7 @@ from fastapi import FastAPI
 from opentelemetry import trace
 
 # Where the semantic conventions put a captured header: the request id, on every span.
-CLIENT_REQUEST_ID_ATTRIBUTE = "http.request.header.x-request-id"
+CLIENT_REQUEST_ID_ATTRIBUTE = "http.request.header.x_request_id"
 EXPORTERS = ("otlp", "console")
 SENSITIVE_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie")
 # Prometheus scrapes /metrics every few seconds: a trace each would be noise.
