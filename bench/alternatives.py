@@ -4,6 +4,8 @@ import httpx
 import httpx_aiohttp
 from fastapi import FastAPI
 
+from auth_service import create_app as create_auth_app
+from common.metrics import MetricsMiddleware
 from info_service import create_app
 from info_service.auth import pool_limits
 from info_service.config import Settings
@@ -17,3 +19,17 @@ def httpx_transport() -> FastAPI:
 def httpx_aiohttp_transport() -> FastAPI:
     settings = Settings()
     return create_app(settings, auth_transport=httpx_aiohttp.AiohttpTransport(limits=pool_limits(settings)))
+
+
+def _without_metrics_middleware(app: FastAPI) -> FastAPI:
+    """The same app, `/metrics` still served, but no request is counted: the cost of the counting."""
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not MetricsMiddleware]
+    return app
+
+
+def info_without_metrics() -> FastAPI:
+    return _without_metrics_middleware(create_app())
+
+
+def auth_without_metrics() -> FastAPI:
+    return _without_metrics_middleware(create_auth_app())

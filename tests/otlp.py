@@ -36,7 +36,7 @@ def _value(any_value: Any) -> Any:
 class Receiver:
     """Listens on a free port; `endpoint` is what OTEL_EXPORTER_OTLP_ENDPOINT takes."""
 
-    def __init__(self) -> None:
+    def __init__(self, decode: bool = True) -> None:
         self.raw: list[bytes] = []  # every export request body, as sent
         self.spans: list[Span] = []
         self._lock = threading.Lock()
@@ -46,7 +46,8 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if self.path == "/v1/traces":
-                    receiver._add(body)
+                    if decode:
+                        receiver._add(body)
                     answer = ExportTraceServiceResponse().SerializeToString()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/x-protobuf")
@@ -96,6 +97,9 @@ class Receiver:
                 return spans
             time.sleep(0.02)
 
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
     def clear(self) -> None:
         with self._lock:
             self.raw.clear()
@@ -105,7 +109,7 @@ class Receiver:
 @contextmanager
 def receiving() -> Iterator[Receiver]:
     receiver = Receiver()
-    thread = threading.Thread(target=receiver._server.serve_forever, daemon=True)
+    thread = threading.Thread(target=receiver.serve_forever, daemon=True)
     thread.start()
     try:
         yield receiver
