@@ -52,13 +52,17 @@ _generate:
 	$(BIN)/openapi-python-client generate --path specs/auth.yaml --meta none --fail-on-warning \
 		--config clients/auth_client.config.yaml --output-path $(DEST)/clients/auth_client >/dev/null
 
+# With several workers, a service keeps its metrics in a fresh directory of its own
+# (prometheus-client's multiprocess mode, see docs/observability.md), removed on exit.
 run: install ## Run both services in the foreground (Ctrl-C or SIGTERM stops both)
-	@$(BIN)/uvicorn auth_service:app --host 127.0.0.1 --port $(AUTH_PORT) --workers $(AUTH_WORKERS) \
-		--no-access-log & auth=$$!; \
-	AUTH_URL=$(AUTH_URL) $(BIN)/uvicorn info_service:app --host 127.0.0.1 --port $(INFO_PORT) \
-		--workers $(INFO_WORKERS) --no-access-log & info=$$!; \
-	trap 'kill -TERM $$auth $$info 2>/dev/null; wait; exit 0' INT TERM; \
-	wait -n; status=$$?; kill -TERM $$auth $$info 2>/dev/null; wait; exit $$status
+	@metrics=$$(mktemp -d); mkdir $$metrics/auth $$metrics/info; \
+	multiproc() { [ "$$1" -gt 1 ] && echo PROMETHEUS_MULTIPROC_DIR=$$metrics/$$2; }; \
+	env $$(multiproc $(AUTH_WORKERS) auth) $(BIN)/uvicorn auth_service:app --host 127.0.0.1 \
+		--port $(AUTH_PORT) --workers $(AUTH_WORKERS) --no-access-log & auth=$$!; \
+	env $$(multiproc $(INFO_WORKERS) info) AUTH_URL=$(AUTH_URL) $(BIN)/uvicorn info_service:app \
+		--host 127.0.0.1 --port $(INFO_PORT) --workers $(INFO_WORKERS) --no-access-log & info=$$!; \
+	trap 'kill -TERM $$auth $$info 2>/dev/null; wait; rm -rf $$metrics; exit 0' INT TERM; \
+	wait -n; status=$$?; kill -TERM $$auth $$info 2>/dev/null; wait; rm -rf $$metrics; exit $$status
 
 # `make fuzz`: longer schemathesis runs against both services, live, on ports the OS picks
 # (uvicorn --port 0; nothing else on the machine is disturbed). schemathesis.toml holds the shared
