@@ -120,5 +120,7 @@ def install_metrics(app: FastAPI) -> None:
     app.include_router(router)
     if multiprocessing.parent_process() is not None and not os.environ.get(MULTIPROCESS_ENV):
         log.warning(
-            "a worker process without %s: /metrics counts this worker's requests only", MULTIPROCESS_ENV
+            "a worker process without %s: with several workers, /metrics counts only the requests "
+            "of the worker that answers the scrape",
+            MULTIPROCESS_ENV,
         )
