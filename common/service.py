@@ -10,9 +10,11 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 from starlette.types import Lifespan
 
+from common.metrics import install_metrics
 from common.observability import install_request_ids_and_access_log
 from common.offline_docs import serve_offline_redoc_bundle
 from common.problems import install_problem_handlers
+from common.telemetry import instrument_app
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
@@ -45,6 +47,8 @@ def create_service_app(
     serve_offline_redoc_bundle(app)
     install_problem_handlers(app, problem_model)
     install_request_ids_and_access_log(app)
+    install_metrics(app)
+    instrument_app(app, f"{spec_name}_service")  # only when OTEL_TRACES_EXPORTER asks for it
     return app
 
 

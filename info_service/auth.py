@@ -5,6 +5,7 @@ that stops calling a failing auth for a while, the optional decision cache, and 
 means. The HTTP under it (one pool, each caller's token forwarded, no cookies) is `auth_http.py`.
 """
 
+import time
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -19,6 +20,7 @@ from clients.auth_client.types import UNSET, Response
 from info_service.auth_http import caller_authorization
 from info_service.config import CallsToAuth
 from info_service.decisions import DecisionCache
+from info_service.observability import Outcome, record_decision
 
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
 # What a broken body makes the generated parsers raise.
@@ -64,13 +66,20 @@ class AuthGateway:
         less than that long ago is answered without asking.
         """
         if self._decisions is not None and (subject := self._decisions.get(authorization)):
+            record_decision(Outcome.CACHE_HIT, None, self._breaker.opened)
             return subject
+        started = time.perf_counter()
         try:
             subject = await self._ask_guarded(authorization, request_id)
         except CircuitBreakerError:
+            record_decision(Outcome.BREAKER_OPEN, None, True)
             raise AuthUnavailable(
                 "The auth service is failing; calls to it are paused.", self._breaker.open_remaining
             ) from None
+        except AuthUnavailable:
+            record_decision(Outcome.UNAVAILABLE, started, self._breaker.opened)
+            raise
+        record_decision(Outcome.REFUSED if subject is None else Outcome.ACCEPTED, started, False)
         if self._decisions is not None and subject is not None:
             self._decisions.put(authorization, subject)
         return subject

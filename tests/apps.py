@@ -45,3 +45,9 @@ def demo_info_app() -> FastAPI:
 def info_with_auth(handler: Callable[[httpx.Request], Any], **settings: Any) -> TestClient:
     """The info service whose calls to auth are answered by `handler` (an httpx.MockTransport)."""
     return TestClient(create_info_app(InfoSettings(**settings), auth_transport=httpx.MockTransport(handler)))
+
+
+def scrape_after(client: TestClient, method: str, path: str) -> httpx.Response:
+    """`/metrics`, once the operation its example counts has been served with the demo token."""
+    assert client.request(method, path, headers={"Authorization": "merixstudio"}).status_code == 200
+    return client.get("/metrics")

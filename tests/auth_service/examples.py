@@ -7,6 +7,8 @@ from collections.abc import Callable
 import httpx
 from fastapi.testclient import TestClient
 
+from tests.apps import scrape_after
+
 VALID = {"Authorization": "merixstudio"}
 TWO_TOKENS = [("Authorization", "merixstudio"), ("Authorization", "merixstudio")]
 
@@ -17,4 +19,5 @@ CASES: dict[tuple[str, str, str | None], Callable[[TestClient], httpx.Response]]
     ("POST /login/", "401", None): lambda auth: auth.post("/login/"),
     ("GET /healthz", "200", None): lambda auth: auth.get("/healthz"),
     ("GET /readyz", "200", None): lambda auth: auth.get("/readyz"),
+    ("GET /metrics", "200", None): lambda auth: scrape_after(auth, "POST", "/login/"),
 }

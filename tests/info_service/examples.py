@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.apps import info_with_auth
+from tests.apps import info_with_auth, scrape_after
 
 VALID = {"Authorization": "merixstudio"}
 TWO_TOKENS = [("Authorization", "merixstudio"), ("Authorization", "merixstudio")]
@@ -48,4 +48,5 @@ CASES: dict[tuple[str, str, str | None], Callable[[TestClient], httpx.Response]]
     ("GET /healthz", "200", None): lambda info: info.get("/healthz"),
     ("GET /readyz", "200", None): lambda info: info.get("/readyz"),
     ("GET /readyz", "503", None): lambda _: info_when_auth(refuse, "/readyz"),
+    ("GET /metrics", "200", None): lambda info: scrape_after(info, "GET", "/info/"),
 }
