@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.ratelimit import RateLimitSettings
+
 log = logging.getLogger(__name__)
 
 DEMO_TOKEN = "merixstudio"  # noqa: S105 -- the public demo token, refused outside dev
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     access_log: bool = Field(True, validation_alias="ACCESS_LOG")
     tokens: dict[str, SecretStr] = {}
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     token_sha256: dict[str, Sha256Hex] = {}
 
     @model_validator(mode="after")

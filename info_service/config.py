@@ -3,6 +3,8 @@
 from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.ratelimit import RateLimitSettings
+
 
 class Settings(BaseSettings):
     """How the info service reaches the auth service, and how it copes when auth fails.
@@ -15,6 +17,7 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     access_log: bool = True
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     auth_url: HttpUrl = HttpUrl("http://127.0.0.1:8001")
     auth_connect_timeout: PositiveFloat = 0.5
     auth_read_timeout: PositiveFloat = 1.0

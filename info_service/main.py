@@ -7,6 +7,7 @@ import httpx
 from fastapi import FastAPI
 
 from common.observability import configure_logging
+from common.ratelimit import install_failure_limiter
 from common.service import create_service_app, tune_garbage_collector
 from info_service.auth import AuthGateway
 from info_service.config import Settings
@@ -30,6 +31,7 @@ def create_app(
             await app.state.auth_gateway.aclose()
 
     app = create_service_app("info", Problem, lifespan)
+    install_failure_limiter(app, "info", settings.rate_limit)
     app.include_router(router)
     return app
 

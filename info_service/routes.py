@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from common.credentials import NoBody, PresentedCredentials, unauthorized
 from common.observability import current_request_id
 from common.problems import ProblemError, problem_responses
-from info_service.auth import AuthGateway, AuthUnavailable
+from common.ratelimit import caller_address, ip_or_none, too_many_failures
+from info_service.auth import AuthGateway, AuthUnavailable, CallerLimited
 from info_service.models import Health, Info, Problem
 
 
@@ -23,15 +24,28 @@ def service_unavailable(exc: AuthUnavailable) -> ProblemError:
 
 
 async def get_current_subject(request: Request, credentials: PresentedCredentials) -> str:
-    """The subject auth vouches for; 401 without asking when the token is absent or malformed."""
-    if credentials is None or credentials.token is None:
+    """The subject auth vouches for; 401 without asking when the token is absent or malformed.
+
+    A caller address over its budget of failed attempts gets 429 before auth is asked: a blocked
+    guesser costs auth nothing (common/ratelimit.py).
+    """
+    if credentials is None:
+        raise unauthorized()
+    limiter = request.app.state.failure_limiter
+    caller = caller_address(request)
+    await limiter.check(caller)
+    if credentials.token is None:
+        await limiter.failed(caller)
         raise unauthorized()
     auth: AuthGateway = request.app.state.auth_gateway
     try:
-        subject = await auth.subject_for(credentials.header, current_request_id())
+        subject = await auth.subject_for(credentials.header, current_request_id(), ip_or_none(caller))
     except AuthUnavailable as exc:
         raise service_unavailable(exc) from None
+    except CallerLimited as exc:
+        raise too_many_failures(exc.retry_after, limiter.policy) from None
     if subject is None:
+        await limiter.failed(caller)
         raise unauthorized()
     return subject
 
@@ -41,7 +55,7 @@ CurrentSubject = Annotated[str, Depends(get_current_subject)]
 router = APIRouter(dependencies=[NoBody])
 
 
-@router.get("/info/", operation_id="getInfo", responses=problem_responses(Problem, 400, 401, 503))
+@router.get("/info/", operation_id="getInfo", responses=problem_responses(Problem, 400, 401, 429, 503))
 async def get_info(_: CurrentSubject) -> Info:
     return Info(info="The answer is 42.")
 

@@ -9,18 +9,22 @@ from fastapi.testclient import TestClient
 
 from auth_service import create_app as create_auth_app
 from auth_service.config import Settings as AuthSettings
+from common.ratelimit import RateLimitSettings
 from info_service import create_app as create_info_app
 from info_service.config import Settings as InfoSettings
 
 
-def demo_auth_app() -> FastAPI:
+def demo_auth_app(rate_limit: RateLimitSettings | None = None) -> FastAPI:
     """The auth service in demo mode: `merixstudio` is the one valid token."""
-    return create_auth_app(AuthSettings(_env_file=None))
+    return create_auth_app(AuthSettings(_env_file=None, rate_limit=rate_limit or RateLimitSettings()))
 
 
-def demo_info_app() -> FastAPI:
+def demo_info_app(rate_limit: RateLimitSettings | None = None) -> FastAPI:
     """The info service calling the real auth app in-process; its lifespan must run before use."""
-    return create_info_app(InfoSettings(), auth_transport=httpx.ASGITransport(demo_auth_app()))
+    return create_info_app(
+        InfoSettings(rate_limit=rate_limit or RateLimitSettings()),
+        auth_transport=httpx.ASGITransport(demo_auth_app(rate_limit)),
+    )
 
 
 def info_with_auth(handler: Callable[[httpx.Request], Any], **settings: Any) -> TestClient:

@@ -43,6 +43,14 @@ def info_once_the_breaker_opened() -> httpx.Response:
         return info.get("/info/", headers=VALID)
 
 
+def over_the_failure_budget(client: TestClient, method: str, path: str) -> httpx.Response:
+    """The answer once this address has used its budget of failed attempts (10, the default)."""
+    for _ in range(10):  # fewer when other cases already failed from this address
+        if client.request(method, path, headers={"Authorization": "wrong"}).status_code == 429:
+            break
+    return client.request(method, path, headers=VALID)
+
+
 TWO_TOKENS = [("Authorization", "merixstudio"), ("Authorization", "merixstudio")]
 
 # How to make each documented example happen. `clients` holds the demo auth app and the info app
@@ -55,7 +63,11 @@ CASES: dict[Case, Callable[[dict[str, TestClient]], httpx.Response]] = {
     ("auth", "POST /login/", "400", "body"): lambda c: c["auth"].post(
         "/login/", headers=VALID, content=b"{}"
     ),
+    ("auth", "POST /login/", "400", "forwarded-for"): lambda c: c["auth"].post(
+        "/login/", headers={**VALID, "X-Forwarded-For": "somewhere"}
+    ),
     ("auth", "POST /login/", "401", None): lambda c: c["auth"].post("/login/"),
+    ("auth", "POST /login/", "429", None): lambda c: over_the_failure_budget(c["auth"], "POST", "/login/"),
     ("auth", "GET /healthz", "200", None): lambda c: c["auth"].get("/healthz"),
     ("auth", "GET /readyz", "200", None): lambda c: c["auth"].get("/readyz"),
     ("info", "GET /info/", "200", None): lambda c: c["info"].get("/info/", headers=VALID),
@@ -66,6 +78,7 @@ CASES: dict[Case, Callable[[dict[str, TestClient]], httpx.Response]] = {
     ("info", "GET /info/", "401", None): lambda c: c["info"].get(
         "/info/", headers={"Authorization": "wrong"}
     ),
+    ("info", "GET /info/", "429", None): lambda c: over_the_failure_budget(c["info"], "GET", "/info/"),
     ("info", "GET /info/", "503", "unreachable"): lambda _: info_when_auth(refuse),
     ("info", "GET /info/", "503", "timeout"): lambda _: info_when_auth(time_out),
     ("info", "GET /info/", "503", "bad-answer"): lambda _: info_when_auth(teapot),

@@ -12,17 +12,22 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
+from common.ratelimit import RateLimitSettings
 from tests.apps import demo_auth_app, demo_info_app
 from tests.contract.conftest import spec_path
 from tests.servers import ROOT
 
 CONFIG = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
 
+# Every generated case comes from one address: a budget of failed attempts larger than the run, so
+# that valid tokens are still checked after hundreds of invalid ones (the limit has its own tests).
+UNLIMITED = RateLimitSettings(failures=10_000)
+
 auth = schemathesis.openapi.from_path(spec_path("auth"), config=CONFIG)
-auth.app = demo_auth_app()
+auth.app = demo_auth_app(UNLIMITED)
 
 info = schemathesis.openapi.from_path(spec_path("info"), config=CONFIG)
-info.app = demo_info_app()
+info.app = demo_info_app(UNLIMITED)
 
 # What a generated run must reach, or the run proves little (a wrong token in the config would
 # make every case a 401, and every check would still pass).
