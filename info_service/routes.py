@@ -43,6 +43,7 @@ async def get_current_subject(request: Request, credentials: PresentedCredential
     except AuthUnavailable as exc:
         raise service_unavailable(exc) from None
     except CallerLimited as exc:
+        await limiter.failed(caller)  # auth's refusal counts here too: the next one stays here
         raise too_many_failures(exc.retry_after, limiter.policy) from None
     if subject is None:
         await limiter.failed(caller)
