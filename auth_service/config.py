@@ -15,6 +15,8 @@ DEMO_TOKEN = "merixstudio"  # noqa: S105 -- the public demo token, refused outsi
 DEMO_SUBJECT = "demo"
 
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lower=True)]
+# What specs/auth.yaml allows a subject to be (LoginResult.subject): refused at startup otherwise.
+Subject = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,128}$")]
 
 
 def sha256_hex(token: str) -> str:
@@ -33,9 +35,9 @@ class Settings(BaseSettings):
     environment: Literal["dev", "production"] = Field("dev", validation_alias="ENVIRONMENT")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     access_log: bool = Field(True, validation_alias="ACCESS_LOG")
-    tokens: dict[str, SecretStr] = {}
+    tokens: dict[Subject, SecretStr] = {}
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
-    token_sha256: dict[str, Sha256Hex] = {}
+    token_sha256: dict[Subject, Sha256Hex] = {}
 
     @model_validator(mode="after")
     def _no_demo_outside_dev(self) -> "Settings":
