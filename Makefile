@@ -10,6 +10,11 @@ BIN := .venv/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
+# Spectral and the OWASP ruleset (`make lint`), pinned by tools/spectral/package-lock.json; Node and
+# npm are Debian packages (nodejs, npm).
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
+SPECTRAL_INSTALLED := tools/spectral/node_modules/.installed
+
 AUTH_PORT ?= 8001
 INFO_PORT ?= 8000
 AUTH_URL ?= http://127.0.0.1:$(AUTH_PORT)
@@ -96,6 +101,13 @@ test: install lint ## Lint, then every test (what CI runs)
 bench: install ## Measure GET /info/ under load (wrk, ~4 min); report in reports/bench/
 	$(BIN)/python -m bench --out reports/bench
 
-lint: install ## ruff (generated code excluded)
+lint: install $(SPECTRAL_INSTALLED) ## ruff (generated code excluded); Spectral + OWASP rules on specs/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(SPECTRAL) lint --ruleset tools/spectral/.spectral.yaml --fail-severity error --display-only-failures \
+		specs/auth.yaml specs/info.yaml
+
+$(SPECTRAL_INSTALLED): tools/spectral/package.json tools/spectral/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --prefix tools/spectral --no-audit --no-fund --loglevel=error
+	touch $@
