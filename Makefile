@@ -10,6 +10,11 @@ BIN := .venv/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
+# Spectral and the OWASP ruleset (`make lint`), pinned by tools/spectral/package-lock.json; Node and
+# npm are Debian packages (nodejs, npm).
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
+SPECTRAL_INSTALLED := tools/spectral/node_modules/.installed
+
 # Where `generate` writes; the freshness test points it at a temporary folder.
 DEST ?= .
 MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseModel \
@@ -88,7 +93,14 @@ compat: install ## Does any spec break its released version? (or OLD=a.yaml NEW=
 release: install ## Move specs/released/ forward to the current specs, if make compat passes
 	$(BIN)/python -m tools.compat release
 
-lint: install ## ruff and mypy --strict (generated code excluded)
+lint: install $(SPECTRAL_INSTALLED) ## ruff, mypy --strict (generated code excluded); Spectral + OWASP rules on every spec
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(SPECTRAL) lint --ruleset tools/spectral/.spectral.yaml --fail-severity error --display-only-failures \
+		$$($(BIN)/python -m tools.registry models | cut -d' ' -f1)
+
+$(SPECTRAL_INSTALLED): tools/spectral/package.json tools/spectral/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --prefix tools/spectral --no-audit --no-fund --loglevel=error
+	touch $@
