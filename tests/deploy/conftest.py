@@ -1,0 +1,79 @@
+"""One image per session, one compose project per module that needs it: containers are slow."""
+
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from tests.deploy.podman import TEST_IMAGE, leftovers, podman, podman_or_skip, remove, run
+from tests.servers import free_port
+
+
+@dataclass(frozen=True)
+class Image:
+    tag: str
+    id: str
+    seconds: float  # how long `make image` took
+
+
+@pytest.fixture(scope="session")
+def image() -> Image:
+    """The image as `make image` builds it from this checkout (the local base is built once)."""
+    podman_or_skip()
+    started = time.monotonic()
+    run(["make", "--no-print-directory", "image", f"IMAGE={TEST_IMAGE}"], timeout=900)
+    seconds = time.monotonic() - started
+    return Image(TEST_IMAGE, podman("image", "inspect", "--format", "{{.Id}}", TEST_IMAGE).strip(), seconds)
+
+
+@dataclass(frozen=True)
+class Stack:
+    project: str
+    auth_url: str
+    info_url: str
+
+    def container(self, service: str) -> str:
+        return f"{self.project}_{service}_1"
+
+    def compose(self, *args: str) -> str:
+        return run([".venv/bin/podman-compose", "-p", self.project, "-f", "compose.yaml", *args], timeout=120)
+
+
+def poll(url: str, status: int, timeout: float = 30.0) -> tuple[httpx.Response, float]:
+    """GET `url` until it answers `status`; the answer and the seconds it took."""
+    started = time.monotonic()
+    last: object = None
+    while time.monotonic() - started < timeout:
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == status:
+                return response, time.monotonic() - started
+            last = response.status_code
+        except httpx.TransportError as error:
+            last = error
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not answer {status} within {timeout:g} s (last: {last!r})")
+
+
+@pytest.fixture(scope="module")
+def stack(image: Image) -> Iterator[Stack]:
+    """Both services from compose.yaml, started by `make up` on free ports of 127.0.0.1.
+
+    `make down` removes them; whatever it leaves (or a failed `make up` left) is removed by force
+    and fails the run.
+    """
+    project = f"cfm-test-{secrets.token_hex(3)}"
+    auth_port, info_port = free_port(), free_port()
+    make_vars = [f"IMAGE={image.tag}", f"COMPOSE_PROJECT={project}"]
+    ports = [f"AUTH_PORT={auth_port}", f"INFO_PORT={info_port}"]
+    try:
+        run(["make", "--no-print-directory", "up", *make_vars, *ports], timeout=900)
+        yield Stack(project, f"http://127.0.0.1:{auth_port}", f"http://127.0.0.1:{info_port}")
+    finally:
+        run(["make", "--no-print-directory", "down", *make_vars], check=False, timeout=120)
+        left = leftovers(project)
+        remove(left)
+        assert not left, f"make down left {left}"
