@@ -114,6 +114,8 @@ endif
 COMPOSE_PROJECT ?= contract-first-microservices
 export CONTAINERS_CONF ?= $(CURDIR)/deploy/containers.conf
 COMPOSE := $(BIN)/podman-compose -p $(COMPOSE_PROJECT) -f compose.yaml
+# `make up BUILD=0` starts the image as it is, without `make image` first.
+BUILD ?= 1
 
 _podman:
 	@command -v podman >/dev/null || { echo "podman is missing: apt-get install podman runc \
@@ -125,7 +127,7 @@ image: install _podman ## Build the one image of every service (podman; IMAGE, B
 		$(CA_SECRET) --tag $(IMAGE) . >/dev/null
 	@podman image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' $(IMAGE)
 
-up: image ## Start both services in containers (compose), on 127.0.0.1:$INFO_PORT/$AUTH_PORT
+up: install _podman $(if $(filter 1,$(BUILD)),image) ## Start both services in containers (compose), on 127.0.0.1:$INFO_PORT/$AUTH_PORT
 	IMAGE=$(IMAGE) AUTH_PORT=$(AUTH_PORT) INFO_PORT=$(INFO_PORT) $(COMPOSE) up --detach --no-build
 	@$(BIN)/python -m tools.wait_ready http://127.0.0.1:$(AUTH_PORT)/readyz \
 		http://127.0.0.1:$(INFO_PORT)/readyz || { $(COMPOSE) logs; exit 1; }
