@@ -128,9 +128,11 @@ image: install _podman ## Build the one image of every service (podman; IMAGE, B
 	@podman image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' $(IMAGE)
 
 up: install _podman $(if $(filter 1,$(BUILD)),image) ## Start both services in containers (compose), on 127.0.0.1:$INFO_PORT/$AUTH_PORT
-	IMAGE=$(IMAGE) AUTH_PORT=$(AUTH_PORT) INFO_PORT=$(INFO_PORT) $(COMPOSE) up --detach --no-build
+	@IMAGE=$(IMAGE) AUTH_PORT=$(AUTH_PORT) INFO_PORT=$(INFO_PORT) $(COMPOSE) up --detach --no-build \
+		|| { echo "make up failed; \`make down\` removes what it left" >&2; exit 1; }
 	@$(BIN)/python -m tools.wait_ready http://127.0.0.1:$(AUTH_PORT)/readyz \
-		http://127.0.0.1:$(INFO_PORT)/readyz || { $(COMPOSE) logs; exit 1; }
+		http://127.0.0.1:$(INFO_PORT)/readyz \
+		|| { $(COMPOSE) logs; echo "not ready; \`make down\` removes the containers" >&2; exit 1; }
 
 down: install _podman ## Stop and remove what `make up` started
 	IMAGE=$(IMAGE) $(COMPOSE) down --volumes --remove-orphans
