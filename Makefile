@@ -24,7 +24,7 @@ MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseMo
 	--use-union-operator --enum-field-as-literal all --use-schema-description \
 	--use-field-description --disable-timestamp --formatters builtin
 
-.PHONY: help install generate _generate run test lint fuzz bench image up down deploy-test _podman
+.PHONY: help install generate _generate run test lint fuzz bench compat release image up down deploy-test _podman
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -90,15 +90,25 @@ fuzz: install ## Schemathesis against both live services; JUnit + HTML reports i
 	echo "reports: $(REPORTS)/fuzz-{auth,info}.xml, $(REPORTS)/fuzz-{auth,info}-html/"; \
 	exit $$status
 
-test: install lint ## Lint, then every test (what CI runs)
+test: install lint compat ## Lint, the contract gate, then every test (what CI runs)
 	$(BIN)/pytest
 
 bench: install ## Measure GET /info/ under load (wrk, ~4 min); report in reports/bench/
 	$(BIN)/python -m bench --out reports/bench
 
-lint: install ## ruff (generated code excluded)
+# `make compat`: every spec against its released version in specs/released/ (docs/contracts.md);
+# `make compat OLD=a.yaml NEW=b.yaml`: any two files, through the project's `spec-compat`.
+compat: install ## Does any spec break its released version? (or OLD=a.yaml NEW=b.yaml)
+	@if [ -n "$(OLD)$(NEW)" ]; then $(BIN)/spec-compat "$(OLD)" "$(NEW)"; \
+	else $(BIN)/python -m tools.compat gate; fi
+
+release: install ## Move specs/released/ forward to the current specs, if make compat passes
+	$(BIN)/python -m tools.compat release
+
+lint: install ## ruff and mypy --strict (generated code excluded)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Containers (docs/deploy.md): one image for every service, compose for one machine, manifests for
 # Kubernetes in deploy/k8s/. podman reads deploy/containers.conf (runc, cgroupfs, lower ulimits).

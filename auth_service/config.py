@@ -2,10 +2,12 @@
 
 import hashlib
 import logging
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, SecretStr, StringConstraints, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +21,10 @@ def sha256_hex(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Settings(BaseSettings):
-    """`AUTH_TOKENS='{"alice": "s3cret"}'` or, better, `AUTH_TOKEN_SHA256='{"alice": "<hex>"}'`.
+class Settings(ServiceSettings):
+    """The auth service's own settings, `AUTH_*`, over the shared ones (`common/settings.py`).
+
+    `AUTH_TOKENS='{"alice": "s3cret"}'` or, better, `AUTH_TOKEN_SHA256='{"alice": "<hex>"}'`.
 
     Each maps a subject (who the token belongs to) to its token or the token's SHA-256 digest.
     With neither set, in dev only, the demo token `merixstudio` is accepted for subject `demo`.
@@ -28,11 +32,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
-    environment: Literal["dev", "production"] = Field("dev", validation_alias="ENVIRONMENT")
-    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
-    access_log: bool = Field(True, validation_alias="ACCESS_LOG")
-    tokens: dict[str, SecretStr] = {}
-    token_sha256: dict[str, Sha256Hex] = {}
+    tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    token_sha256: dict[str, Sha256Hex] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _no_demo_outside_dev(self) -> "Settings":

@@ -1,6 +1,9 @@
 """The app factory: settings -> token book -> routes."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
 
 from fastapi import FastAPI
 
@@ -14,16 +17,29 @@ from common.service import create_service_app, tune_garbage_collector
 log = logging.getLogger("auth_service")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+class State(TypedDict):
+    """What every request finds in `request.state`."""
+
+    token_book: TokenBook
+
+
+def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> FastAPI:
+    """The auth service; `Settings()` reads the environment when `settings` is not given.
+
+    `tune_gc` tunes the garbage collector at startup: for the app a server runs, not for tests.
+    """
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.access_log)
-    if settings.demo_mode:
-        log.warning("demo mode: no AUTH_TOKEN_SHA256 or AUTH_TOKENS set, accepting the demo token")
-    app = create_service_app("auth", Problem)
-    app.state.token_book = TokenBook(settings.digests_by_subject())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
+        if settings.demo_mode:
+            log.warning("demo mode: no AUTH_TOKEN_SHA256 or AUTH_TOKENS set, accepting the demo token")
+        state: State = {"token_book": TokenBook(settings.digests_by_subject())}
+        if tune_gc:
+            tune_garbage_collector()
+        yield state
+
+    app = create_service_app("auth", Problem, lifespan)
     app.include_router(router)
     return app
-
-
-app = create_app()
-tune_garbage_collector()

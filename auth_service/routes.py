@@ -1,20 +1,11 @@
 """The operations of `specs/auth.yaml`."""
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Request
-
+from auth_service.deps import Tokens
 from auth_service.models import Health, LoginResult, Problem
-from auth_service.tokens import TokenBook
 from common.credentials import NoBody, PresentedCredentials, unauthorized
 from common.problems import problem_responses
-
-
-async def get_token_book(request: Request) -> TokenBook:
-    return request.app.state.token_book
-
-
-Tokens = Annotated[TokenBook, Depends(get_token_book)]
 
 router = APIRouter(dependencies=[NoBody])
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -55,7 +55,7 @@ class Running:
 def stack(
     info_app: str = "info_service:app",
     env: Mapping[str, str] | None = None,
-    args=(),
+    args: Sequence[str] = (),
     info_workers: int = INFO_WORKERS,
 ) -> list[Service]:
     """auth_service and info_service, with `env` and uvicorn `args` on top of production settings."""

@@ -35,6 +35,8 @@ class TokenHeader(APIKeyHeader):
     def __init__(self) -> None:
         super().__init__(name="Authorization", scheme_name="token", auto_error=False)
 
+    # The base class resolves to the header's text; this scheme resolves to more (Credentials), so
+    # the signature differs on purpose.
     async def __call__(self, request: HTTPConnection) -> Credentials | None:  # type: ignore[override]
         values = request.headers.getlist("authorization")
         if len(values) > 1:

@@ -9,6 +9,7 @@ import logging
 import re
 import sys
 import time
+from typing import TextIO
 
 from asgi_correlation_id import CorrelationIdFilter, CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI
@@ -90,7 +91,7 @@ def configure_logging(level: str = "INFO", access: bool = True) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-class _JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _JsonLinesHandler(logging.StreamHandler[TextIO]):
     def __init__(self) -> None:
         super().__init__(sys.stderr)
         self.addFilter(CorrelationIdFilter(default_value="-"))

@@ -31,12 +31,19 @@ def problem_responses(model: type[BaseModel], *statuses: int) -> dict[int | str,
     }
 
 
+def problem_response(
+    model: type[BaseModel], status: int, detail: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A problem answer with a `model` body (the service's generated `Problem`)."""
+    body = model(type="about:blank", title=HTTPStatus(status).phrase, status=status, detail=detail)
+    return Response(body.model_dump_json(), status, headers, media_type=PROBLEM_JSON)
+
+
 def install_problem_handlers(app: FastAPI, model: type[BaseModel]) -> None:
     """Answer every error the app can raise with a `model` body and the problem media type."""
 
     def respond(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:
-        body = model(type="about:blank", title=HTTPStatus(status).phrase, status=status, detail=detail)
-        return Response(body.model_dump_json(), status, headers, media_type=PROBLEM_JSON)
+        return problem_response(model, status, detail, headers)
 
     async def on_problem(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)

@@ -1,12 +1,11 @@
 """The one dependency of the domain: asking the auth service whose a token is.
 
-Calls go through the generated client (`clients/auth_client`) over one connection pool for the
-life of the process, with timeouts, a bounded retry of requests that never reached auth, and a
-circuit breaker that stops calling a failing auth for a while.
+The policy lives here: a bounded retry of requests that never reached auth, a circuit breaker
+that stops calling a failing auth for a while, the optional decision cache, and what each failure
+means. The HTTP under it (one pool, each caller's token forwarded, no cookies) is `auth_http.py`.
 """
 
-from collections.abc import Generator
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
 
 import httpx
 import stamina
@@ -15,56 +14,15 @@ from circuitbreaker import CircuitBreaker, CircuitBreakerError
 from clients.auth_client import AuthenticatedClient
 from clients.auth_client.api.auth import login
 from clients.auth_client.api.health import readyz
-from clients.auth_client.models import LoginResult
+from clients.auth_client.models import LoginResult, Problem
 from clients.auth_client.types import UNSET, Response
-from info_service.config import Settings
+from info_service.auth_http import caller_authorization
+from info_service.config import CallsToAuth
 from info_service.decisions import DecisionCache
-from info_service.transport import AiohttpTransport
 
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
 # What a broken body makes the generated parsers raise.
 _MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
-
-# The Authorization header of the caller being served. Each request runs in its own task with its
-# own copy of the context, so concurrent callers never see each other's token.
-_caller_authorization: ContextVar[str | None] = ContextVar("caller_authorization", default=None)
-
-
-class _ForwardCallerAuthorization(httpx.Auth):
-    """Sets the caller's `Authorization` on each request to auth, as the caller sent it."""
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        authorization = _caller_authorization.get()
-        if authorization is not None:
-            request.headers["Authorization"] = authorization
-        yield request
-
-
-class _NoCookies(httpx.Cookies):
-    def extract_cookies(self, response: httpx.Response) -> None:
-        pass
-
-    def set_cookie_header(self, request: httpx.Request) -> None:
-        pass
-
-
-_NO_COOKIES = _NoCookies()
-
-
-class _CookielessClient(httpx.AsyncClient):
-    """An httpx client without a cookie jar.
-
-    One client serves every caller, so a cookie auth set in one caller's answer would go out with
-    the next caller's request. (Skipping the jar also saves a third of httpx's cost per call.)
-    """
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return _NO_COOKIES
-
-    @cookies.setter
-    def cookies(self, _: object) -> None:
-        pass
 
 
 class AuthUnavailable(Exception):
@@ -76,39 +34,27 @@ class AuthUnavailable(Exception):
         self.retry_after = max(1, retry_after)
 
 
-def pool_limits(settings: Settings) -> httpx.Limits:
-    """The pool to auth: its size, and idle connections closed before auth's server closes them
-    (uvicorn: 5 s), so that a request is never sent on a connection the server is closing."""
-    return httpx.Limits(
-        max_connections=settings.auth_pool_size,
-        max_keepalive_connections=settings.auth_pool_size,
-        keepalive_expiry=4.0,
-    )
-
-
 class AuthGateway:
-    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._http = _CookielessClient(
-            base_url=str(settings.auth_url),
-            timeout=httpx.Timeout(settings.auth_read_timeout, connect=settings.auth_connect_timeout),
-            auth=_ForwardCallerAuthorization(),
-            transport=transport or AiohttpTransport(pool_limits(settings)),
-        )
-        # The token argument is unused: the shared httpx client above carries each caller's own.
-        self._client = AuthenticatedClient(base_url=str(settings.auth_url), token="")
-        self._client.set_async_httpx_client(self._http)
-        self._retries = settings.auth_retries
+    """Whose token is this? Asked of the auth service, with the policy for when it cannot say.
+
+    `client` is the generated auth client, ready to use (`info_service/auth_http.py` builds it
+    over one shared pool that forwards each caller's token); the gateway neither opens nor
+    closes it. Around each call: an optional cache of positive answers, a circuit breaker that
+    stops calling a failing auth for a while, a bounded retry of requests that never reached
+    auth, and the mapping of every failure onto `AuthUnavailable`.
+    """
+
+    def __init__(self, client: AuthenticatedClient, calls: CallsToAuth) -> None:
+        self._client = client
+        self._retries = calls.auth_retries
         self._breaker = CircuitBreaker(
-            failure_threshold=settings.auth_breaker_failures,
-            recovery_timeout=settings.auth_breaker_reset,
+            failure_threshold=calls.auth_breaker_failures,
+            recovery_timeout=calls.auth_breaker_reset,
             expected_exception=AuthUnavailable,
             name="auth",
         )
-        self._ask_guarded = self._breaker(self._ask)
-        self._decisions = DecisionCache(settings.auth_cache_ttl) if settings.auth_cache_ttl else None
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        self._ask_guarded: Callable[[str, str | None], Awaitable[str | None]] = self._breaker(self._ask)
+        self._decisions = DecisionCache(calls.auth_cache_ttl) if calls.auth_cache_ttl else None
 
     async def subject_for(self, authorization: str, request_id: str | None) -> str | None:
         """The subject the token belongs to, or None when auth refuses it.
@@ -137,7 +83,7 @@ class AuthGateway:
         return response.status_code == 200
 
     async def _ask(self, authorization: str, request_id: str | None) -> str | None:
-        caller = _caller_authorization.set(authorization)
+        caller = caller_authorization.set(authorization)
         try:
             response = await self._login(request_id)
         except httpx.TimeoutException:
@@ -147,14 +93,14 @@ class AuthGateway:
         except httpx.TransportError:
             raise AuthUnavailable("The auth service is unreachable.") from None
         finally:
-            _caller_authorization.reset(caller)
+            caller_authorization.reset(caller)
         if response.status_code in (400, 401):
             return None
         if isinstance(response.parsed, LoginResult) and isinstance(response.parsed.subject, str):
             return response.parsed.subject
         raise AuthUnavailable(OFF_CONTRACT)
 
-    async def _login(self, request_id: str | None) -> Response[object]:
+    async def _login(self, request_id: str | None) -> Response[LoginResult | Problem]:
         # Safe to repeat: login has no side effects, and these errors mean no answer came back.
         async for attempt in stamina.retry_context(
             on=(httpx.ConnectError, httpx.RemoteProtocolError),

@@ -3,9 +3,12 @@
 from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.settings import ServiceSettings
 
-class Settings(BaseSettings):
-    """How the info service reaches the auth service, and how it copes when auth fails.
+
+class CallsToAuth(BaseSettings):
+    """How the info service calls the auth service (`AUTH_URL`, `AUTH_*_TIMEOUT`, ...), and how it
+    copes when auth fails. These are info's settings: the auth service itself never reads them.
 
     Timeouts keep a caller's worst wait under 2 s: a refused connection is retried once after
     50 ms; a slow auth costs at most the connect or read timeout.
@@ -13,8 +16,6 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    log_level: str = "INFO"
-    access_log: bool = True
     auth_url: HttpUrl = HttpUrl("http://127.0.0.1:8001")
     auth_connect_timeout: PositiveFloat = 0.5
     auth_read_timeout: PositiveFloat = 1.0
@@ -33,3 +34,9 @@ class Settings(BaseSettings):
         description="Seconds a positive answer from auth is reused; 0 asks auth every time. "
         "A revoked token keeps working here for up to this long.",
     )
+
+
+class Settings(ServiceSettings, CallsToAuth):
+    """The info service's settings: the shared ones (`common/settings.py`) and its calls to auth."""
+
+    model_config = SettingsConfigDict(extra="ignore")

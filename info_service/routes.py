@@ -1,42 +1,13 @@
 """The operations of `specs/info.yaml`."""
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Request
-
-from common.credentials import NoBody, PresentedCredentials, unauthorized
+from common.credentials import NoBody
 from common.observability import current_request_id
-from common.problems import ProblemError, problem_responses
-from info_service.auth import AuthGateway, AuthUnavailable
+from common.problems import problem_responses
+from info_service.auth import AuthUnavailable
+from info_service.deps import AuthGatewayDep, CurrentSubject
 from info_service.models import Health, Info, Problem
-
-
-async def get_auth_gateway(request: Request) -> AuthGateway:
-    return request.app.state.auth_gateway
-
-
-AuthGatewayDep = Annotated[AuthGateway, Depends(get_auth_gateway)]
-
-
-def service_unavailable(exc: AuthUnavailable) -> ProblemError:
-    return ProblemError(503, exc.detail, {"Retry-After": str(exc.retry_after)})
-
-
-async def get_current_subject(request: Request, credentials: PresentedCredentials) -> str:
-    """The subject auth vouches for; 401 without asking when the token is absent or malformed."""
-    if credentials is None or credentials.token is None:
-        raise unauthorized()
-    auth: AuthGateway = request.app.state.auth_gateway
-    try:
-        subject = await auth.subject_for(credentials.header, current_request_id())
-    except AuthUnavailable as exc:
-        raise service_unavailable(exc) from None
-    if subject is None:
-        raise unauthorized()
-    return subject
-
-
-CurrentSubject = Annotated[str, Depends(get_current_subject)]
 
 router = APIRouter(dependencies=[NoBody])
 
@@ -55,5 +26,5 @@ async def healthz() -> Health:
 async def readyz(auth: AuthGatewayDep) -> Health:
     """Ready when auth answers its own readiness probe."""
     if not await auth.ready(current_request_id()):
-        raise service_unavailable(AuthUnavailable("The auth service is unreachable."))
+        raise AuthUnavailable("The auth service is unreachable.")
     return Health(status="ok")

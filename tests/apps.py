@@ -11,6 +11,7 @@ from auth_service import create_app as create_auth_app
 from auth_service.config import Settings as AuthSettings
 from info_service import create_app as create_info_app
 from info_service.config import Settings as InfoSettings
+from tests.asgi import ServedTransport
 
 
 def demo_auth_app() -> FastAPI:
@@ -20,7 +21,7 @@ def demo_auth_app() -> FastAPI:
 
 def demo_info_app() -> FastAPI:
     """The info service calling the real auth app in-process; its lifespan must run before use."""
-    return create_info_app(InfoSettings(), auth_transport=httpx.ASGITransport(demo_auth_app()))
+    return create_info_app(InfoSettings(), auth_transport=ServedTransport(demo_auth_app()))
 
 
 def info_with_auth(handler: Callable[[httpx.Request], Any], **settings: Any) -> TestClient:

@@ -181,6 +181,7 @@ def test_sigterm_lets_in_flight_requests_finish():
         time.sleep(0.3)
         info.signal(signal.SIGTERM)
         response, _ = in_flight.result()
+        assert info.process is not None
         exit_code = info.process.wait(10)
         logs = info.logs()
 

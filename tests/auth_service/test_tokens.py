@@ -54,7 +54,8 @@ def test_demo_mode_warns_at_startup(caplog):
     settings = Settings()
     assert settings.demo_mode
 
-    create_app(settings)
+    with TestClient(create_app(settings)):
+        pass
 
     assert "demo mode" in caplog.text
 

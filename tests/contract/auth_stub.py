@@ -32,7 +32,7 @@ SPEC = Path(__file__).resolve().parents[2] / "specs" / "auth.yaml"
 PROBLEM_JSON = "application/problem+json"
 # Longer than any read timeout the consumer tests give info.
 SLOW_SECONDS = 3.0
-MISBEHAVIOURS = {
+MISBEHAVIOURS: dict[str, tuple[int, bytes, str] | None] = {
     "slow": None,
     "undocumented-status": (418, b'{"detail": "I am a teapot"}', "application/json"),
     "malformed-body": (200, b'{"subject": "demo"', "application/json"),
@@ -49,7 +49,7 @@ def openapi() -> OpenAPI:
 
 @cache
 def spec() -> dict[str, Any]:
-    return dict(openapi().spec.read_value())  # type: ignore[arg-type]
+    return dict(openapi().spec.read_value())
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,9 @@ async def handle(request: Request) -> Response:
             await _sleep_unless_abandoned(request, SLOW_SECONDS)
             token = "200"
         else:
-            status, content, media_type = MISBEHAVIOURS[token]
+            misbehaviour = MISBEHAVIOURS[token]
+            assert misbehaviour is not None  # only "slow" has none, handled above
+            status, content, media_type = misbehaviour
             return _response(status, content, media_type, {"X-Request-ID": "stub"})
     answers = {
         answer.token: answer for answer in documented_responses(request.url.path, request.method.lower())

@@ -9,6 +9,7 @@ import pytest
 from info_service import create_app
 from info_service.config import Settings
 from tests.apps import info_with_auth
+from tests.asgi import ServedTransport
 
 
 def test_the_token_and_request_id_are_forwarded_as_received():
@@ -71,10 +72,7 @@ async def test_concurrent_callers_never_see_each_others_token():
         )
 
     app = create_app(Settings(), auth_transport=httpx.MockTransport(auth))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://info") as info,
-    ):
+    async with httpx.AsyncClient(transport=ServedTransport(app), base_url="http://info") as info:
 
         async def call(i: int) -> int:
             token = f"good-{i}" if i % 2 else f"bad-{i}"

@@ -15,6 +15,7 @@ import pytest
 from info_service import create_app
 from info_service.config import Settings
 from info_service.transport import AiohttpTransport
+from tests.asgi import ServedTransport
 from tests.servers import free_port
 
 pytestmark = pytest.mark.anyio
@@ -199,10 +200,7 @@ async def test_a_broken_answer_is_a_remote_protocol_error(handler):
 @asynccontextmanager
 async def info_calling(url: str, **settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(auth_url=url, **settings))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://info") as info,
-    ):
+    async with httpx.AsyncClient(transport=ServedTransport(app), base_url="http://info") as info:
         yield info
 
 
@@ -251,7 +249,10 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
             )
             await writer.drain()
 
-    async with fake_auth(auth) as (fake, url), info_calling(url) as info:
+    # Generous timeouts: on a busy machine 100 callers opening connections at once can take longer
+    # than the 0.5 s connect timeout, and a 503 here would be about load, not whose token went where.
+    patient = {"auth_connect_timeout": 10.0, "auth_read_timeout": 10.0}
+    async with fake_auth(auth) as (fake, url), info_calling(url, **patient) as info:
 
         async def call(i: int) -> int:
             token = f"good-{i}" if i % 2 else f"bad-{i}"

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.health_status import HealthStatus
+from ..models.health_status import HealthStatus, check_health_status
 
 T = TypeVar("T", bound="Health")
 
@@ -22,7 +22,7 @@ class Health:
     status: HealthStatus
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.value
+        status: str = self.status
 
         field_dict: dict[str, Any] = {}
 
@@ -37,7 +37,7 @@ class Health:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        status = HealthStatus(d.pop("status"))
+        status = check_health_status(d.pop("status"))
 
         health = cls(
             status=status,
