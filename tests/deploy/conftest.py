@@ -48,6 +48,7 @@ print(json.dumps({
     "which": {name: shutil.which(name) for name in names},
     "existing_paths": [path for path in paths if os.path.exists(path)],
     "python": list(sys.version_info[:2]),
+    "app_entries": sorted(os.listdir("/app")),
 }))
 """
 # Looked for in the image: runtime modules must import, dev tools must be absent.

@@ -43,6 +43,20 @@ def test_every_registered_service_imports_with_uvicorn_on_the_path(image_facts: 
     assert image_facts["python"] == [3, 11]
 
 
+def test_the_app_folder_holds_the_services_their_specs_and_the_venv_only(image_facts: dict) -> None:
+    packages = {each.package for each in services()}
+    expected = packages | {
+        "clients",
+        "common",
+        "specs",
+        "pyproject.toml",
+        "uv.lock",
+        "services.toml",
+        ".venv",
+    }
+    assert set(image_facts["app_entries"]) == expected
+
+
 def test_no_build_tools_caches_or_tests_in_the_image(image_facts: dict) -> None:
     assert image_facts["existing_paths"] == []
     tools = {
