@@ -10,13 +10,6 @@ BIN := .venv/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
-AUTH_PORT ?= 8001
-INFO_PORT ?= 8000
-AUTH_URL ?= http://127.0.0.1:$(AUTH_PORT)
-# Worker processes per service; one info worker per core is the production setting (see Speed).
-AUTH_WORKERS ?= 1
-INFO_WORKERS ?= 1
-
 # Where `generate` writes; the freshness test points it at a temporary folder.
 DEST ?= .
 MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseModel \
@@ -24,7 +17,8 @@ MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseMo
 	--use-union-operator --enum-field-as-literal all --use-schema-description \
 	--use-field-description --disable-timestamp --formatters builtin
 
-.PHONY: help install generate _generate run test lint fuzz bench compat release image up down deploy-test _podman
+.PHONY: help install generate _generate run test test-fast lint fuzz bench service compat release \
+	image up down deploy-test _podman
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -39,59 +33,49 @@ $(UV):
 	$(UV) sync --locked --python $(PYTHON)
 	touch $@
 
-generate: install ## Regenerate models and the auth client from specs/
+generate: install ## Regenerate every service's models and every used service's client from specs/
 	$(MAKE) --no-print-directory _generate DEST=.
 
+# The registry (services.toml) says what to generate: models for every service, a client for every
+# service another one uses (with its settings in clients/<name>_client.config.yaml).
 _generate:
-	mkdir -p $(DEST)/auth_service $(DEST)/info_service $(DEST)/clients
-	$(BIN)/datamodel-codegen $(MODELS_FLAGS) --input specs/auth.yaml --output $(DEST)/auth_service/models.py \
-		--custom-file-header "# Generated from specs/auth.yaml by datamodel-codegen (make generate). Do not edit."
-	$(BIN)/datamodel-codegen $(MODELS_FLAGS) --input specs/info.yaml --output $(DEST)/info_service/models.py \
-		--custom-file-header "# Generated from specs/info.yaml by datamodel-codegen (make generate). Do not edit."
-	rm -rf $(DEST)/clients/auth_client
-	$(BIN)/openapi-python-client generate --path specs/auth.yaml --meta none --fail-on-warning \
-		--config clients/auth_client.config.yaml --output-path $(DEST)/clients/auth_client >/dev/null
+	@$(BIN)/python -m tools.registry models | while read -r spec package; do \
+		mkdir -p $(DEST)/$$package && \
+		$(BIN)/datamodel-codegen $(MODELS_FLAGS) --input $$spec --output $(DEST)/$$package/models.py \
+			--custom-file-header "# Generated from $$spec by datamodel-codegen (make generate). Do not edit." \
+			|| exit 1; \
+	done
+	@$(BIN)/python -m tools.registry clients | while read -r spec client; do \
+		mkdir -p $(DEST)/clients && rm -rf $(DEST)/clients/$$client && \
+		$(BIN)/openapi-python-client generate --path $$spec --meta none --fail-on-warning \
+			--config clients/$$client.config.yaml --output-path $(DEST)/clients/$$client >/dev/null \
+			|| exit 1; \
+	done
 
-run: install ## Run both services in the foreground (Ctrl-C or SIGTERM stops both)
-	@$(BIN)/uvicorn auth_service:app --host 127.0.0.1 --port $(AUTH_PORT) --workers $(AUTH_WORKERS) \
-		--no-access-log & auth=$$!; \
-	AUTH_URL=$(AUTH_URL) $(BIN)/uvicorn info_service:app --host 127.0.0.1 --port $(INFO_PORT) \
-		--workers $(INFO_WORKERS) --no-access-log & info=$$!; \
-	trap 'kill -TERM $$auth $$info 2>/dev/null; wait; exit 0' INT TERM; \
-	wait -n; status=$$?; kill -TERM $$auth $$info 2>/dev/null; wait; exit $$status
+# `make run`: every registered service, each on $<NAME>_PORT (its port in services.toml) with
+# $<NAME>_WORKERS uvicorn workers; a caller finds a service at $<NAME>_URL (the one started here
+# unless set).
+run: install ## Run every registered service in the foreground (Ctrl-C or SIGTERM stops all)
+	@$(BIN)/python -m tools.launch
 
-# `make fuzz`: longer schemathesis runs against both services, live, on ports the OS picks
-# (uvicorn --port 0; nothing else on the machine is disturbed). schemathesis.toml holds the shared
-# settings; FUZZ_SEED reproduces a run (a fresh seed each time by default, printed in the output).
+# `make fuzz`: longer schemathesis runs against every registered service, live, on ports the OS
+# picks (tools/fuzz.py). schemathesis.toml holds the shared settings; FUZZ_SEED reproduces a run (a
+# fresh seed each time by default, printed in the output).
 FUZZ_EXAMPLES ?= 500
 FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-REPORTS := reports
 
-fuzz: install ## Schemathesis against both live services; JUnit + HTML reports in reports/
-	@mkdir -p $(REPORTS); rm -rf $(REPORTS)/fuzz-*; \
-	start() { $(BIN)/uvicorn "$$1" --host 127.0.0.1 --port 0 --no-access-log >>"$(REPORTS)/fuzz-$$2.log" 2>&1 & }; \
-	url_of() { for _ in $$(seq 150); do \
-		url=$$(grep -o 'http://127.0.0.1:[0-9]*' "$(REPORTS)/fuzz-$$1.log" | head -1); \
-		[ -n "$$url" ] && { echo "$$url"; return 0; }; sleep 0.1; done; \
-		echo "$$1 did not start; see $(REPORTS)/fuzz-$$1.log" >&2; return 1; }; \
-	start auth_service:app auth; auth=$$!; trap 'kill -TERM $$auth $${info:-} 2>/dev/null; wait' EXIT; \
-	auth_url=$$(url_of auth) || exit 1; \
-	AUTH_URL=$$auth_url start info_service:app info; info=$$!; \
-	info_url=$$(url_of info) || exit 1; \
-	echo "fuzzing auth at $$auth_url and info at $$info_url, seed $(FUZZ_SEED), $(FUZZ_EXAMPLES) examples"; \
-	status=0; \
-	for service in auth info; do \
-		url=$$auth_url; [ $$service = info ] && url=$$info_url; \
-		$(BIN)/schemathesis run specs/$$service.yaml --url "$$url" --seed $(FUZZ_SEED) \
-			--max-examples $(FUZZ_EXAMPLES) --report junit,html \
-			--report-junit-path $(REPORTS)/fuzz-$$service.xml \
-			--report-html-path $(REPORTS)/fuzz-$$service-html || status=1; \
-	done; \
-	echo "reports: $(REPORTS)/fuzz-{auth,info}.xml, $(REPORTS)/fuzz-{auth,info}-html/"; \
-	exit $$status
+fuzz: install ## Schemathesis against every live service; JUnit + HTML reports in reports/
+	$(BIN)/python -m tools.fuzz --seed $(FUZZ_SEED) --examples $(FUZZ_EXAMPLES) --reports reports
+
+service: install ## Scaffold a service: make service NAME=orders [USES=auth] (docs/services.md)
+	@$(BIN)/python -m tools.scaffold "$(NAME)" $(if $(USES),--uses "$(USES)")
 
 test: install lint compat ## Lint, the contract gate, then every test (what CI runs)
 	$(BIN)/pytest
+
+# The fast loop: the in-process tests only (no servers, make, browsers or containers), in seconds.
+test-fast: install ## The in-process tests only, in seconds (no lint, no real processes)
+	$(BIN)/pytest -m "not processes" -q
 
 bench: install ## Measure GET /info/ under load (wrk, ~4 min); report in reports/bench/
 	$(BIN)/python -m bench --out reports/bench

@@ -125,7 +125,7 @@ def measure(plan: Plan) -> Results:
 
 def measure_memory(stack: Running, plan: Plan) -> list[Memory]:
     """Each service's resident memory before and after a long run (after the warm-up)."""
-    names = ["auth_service", "info_service"]
+    names = [service.app.split(":")[0] for service in stack.services]
     before = [rss_mib(pid) for pid in stack.pids]
     load = run_wrk(
         stack.url, dict(stack.variant.headers), plan.memory_connections, plan.memory_seconds, stack.pids

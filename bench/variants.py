@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tests.servers import Service
+from tools.launch import Service
 
 TOKEN = "bench-token-not-a-secret"  # noqa: S105 -- configured only in the bench's own processes
 ANSWER = b'{"info":"The answer is 42."}'

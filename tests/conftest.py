@@ -1,4 +1,6 @@
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Generator, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,3 +25,24 @@ def info_client() -> Iterator[TestClient]:
     """The info service, calling the real auth app in-process instead of over the network."""
     with TestClient(demo_info_app()) as client:
         yield client
+
+
+def _refuse_to_start_a_process(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError(
+        "this test starts a process: mark it `processes` (pytestmark = pytest.mark.processes), "
+        "which `make test-fast` leaves out"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    """Keeps `make test-fast` in-process: a test not marked `processes` (its fixtures included)
+    cannot start a process; it fails, naming the marker."""
+    if item.get_closest_marker("processes"):
+        return (yield)
+    original = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+    subprocess.Popen._execute_child = _refuse_to_start_a_process  # type: ignore[attr-defined]
+    try:
+        return (yield)
+    finally:
+        subprocess.Popen._execute_child = original  # type: ignore[attr-defined]

@@ -1,11 +1,14 @@
 """The blog's transcript, over real HTTP between two uvicorn processes on free ports."""
 
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
 
-from tests.servers import both_services
+from tools.launch import both_services
+
+pytestmark = pytest.mark.processes
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,15 @@ def test_a_wrong_token_is_401_not_500(services):
     assert httpx.get(f"{info.url}/info/", headers={"Authorization": "wrong-e2e"}).status_code == 401
 
 
+def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_the_request_id_crosses_services_and_tokens_stay_out_of_logs(services):
     auth, info = services
 
@@ -46,12 +58,9 @@ def test_the_request_id_crosses_services_and_tokens_stay_out_of_logs(services):
     )
 
     assert response.headers["x-request-id"] == "trace-e2e"
-    # A service writes its access line after the answer has left: give a busy machine a moment.
-    deadline = time.monotonic() + 5
-    while '"request_id": "trace-e2e"' not in info.logs() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert '"request_id": "trace-e2e"' in auth.logs()
-    assert '"request_id": "trace-e2e"' in info.logs()
+    # A service writes its access line after the answer has gone: give it a moment.
+    assert eventually(lambda: '"request_id": "trace-e2e"' in auth.logs())
+    assert eventually(lambda: '"request_id": "trace-e2e"' in info.logs())
     for logs in (auth.logs(), info.logs()):
         assert "s3cret-e2e" not in logs
         assert "wrong-e2e" not in logs

@@ -11,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.servers import Service, both_services, free_port, listening_socket, running
+from tools.launch import Service, both_services, free_port, listening_socket, running
+
+pytestmark = pytest.mark.processes
 
 VALID = {"Authorization": "merixstudio"}
 READ_TIMEOUT = 1.0  # info's default AUTH_READ_TIMEOUT

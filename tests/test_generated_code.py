@@ -5,9 +5,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.servers import ROOT
+import pytest
 
-GENERATED = ["auth_service/models.py", "info_service/models.py", "clients/auth_client"]
+from tools.registry import ROOT, client_package, services, used
+
+# Every service's models, and a client for every service another one uses (services.toml).
+GENERATED = [f"{each.package}/models.py" for each in services()] + [
+    f"clients/{client_package(each.name)}" for each in used()
+]
 
 
 def files_under(root: Path, relative: str) -> set[str]:
@@ -21,6 +26,7 @@ def files_under(root: Path, relative: str) -> set[str]:
     }
 
 
+@pytest.mark.processes  # runs make
 def test_generated_code_is_fresh(tmp_path):
     # datamodel-codegen takes its line length from the pyproject.toml above the output file.
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
@@ -37,3 +43,9 @@ def test_generated_files_say_so_in_their_header():
     for path in set().union(*(files_under(ROOT, path) for path in GENERATED)):
         first_line = (ROOT / path).read_text().splitlines()[0]
         assert first_line.startswith("# Generated from specs/"), path
+
+
+def test_every_client_is_of_a_service_some_service_uses():
+    clients = {path.name for path in (ROOT / "clients").iterdir() if path.is_dir()}
+
+    assert clients == {client_package(each.name) for each in used()}, "a client no service uses: remove it"

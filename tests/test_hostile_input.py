@@ -1,4 +1,4 @@
-"""Hostile bytes over raw sockets, to both services: a 4xx every time, never a 5xx, never a way
+"""Hostile bytes over raw sockets, to every registered service: a 4xx every time, never a 5xx, never a way
 in without a valid token, and the service keeps serving.
 
 What the app sees is answered with a documented problem+json; what the HTTP parser refuses
@@ -11,13 +11,33 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.servers import Service, both_services
+from tests.contract.conftest import SERVICES, load_spec
+from tests.contract.openapi import METHODS, operations
+from tools.launch import Service, every_service
+
+pytestmark = pytest.mark.processes
 
 PROBLEM = b"application/problem+json"
 SERVER_400 = "server's own 400"
 
-# Per service: the operation's method and path, and a method it does not allow.
-OPERATIONS = {"auth": ("POST", "/login/", "GET"), "info": ("GET", "/info/", "DELETE")}
+
+def protected_operations() -> dict[str, tuple[str, str, str]]:
+    """Per service: its first protected operation that takes no body, as (method, path, a method
+    the path does not allow)."""
+    found = {}
+    for name in SERVICES:
+        spec = load_spec(name)
+        for label, operation in operations(spec):
+            method, path = label.split(" ", 1)
+            if operation.get("security", spec.get("security")) and "requestBody" not in operation:
+                allowed = {each.upper() for each in spec["paths"][path] if each in METHODS}
+                wrong = next(each for each in ("DELETE", "GET", "PUT", "POST") if each not in allowed)
+                found[name] = (method, path, wrong)
+                break
+    return found
+
+
+OPERATIONS = protected_operations()
 
 
 def cases(method: str, path: str, wrong_method: str) -> list[tuple[str, bytes, int, str]]:
@@ -98,10 +118,14 @@ def exchange(port: int, data: bytes) -> bytes:
     return received
 
 
+def test_every_service_has_an_operation_to_attack():
+    assert set(OPERATIONS) == set(SERVICES), "a service without a protected operation that takes no body"
+
+
 @pytest.fixture(scope="module")
 def services() -> Iterator[dict[str, Service]]:
-    with both_services() as (auth, info):
-        yield {"auth": auth, "info": info}
+    with every_service() as running:
+        yield running
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,11 @@ import json
 import subprocess
 import sys
 
-from tests.servers import ROOT
+import pytest
+
+from tools.registry import ROOT
+
+pytestmark = pytest.mark.processes
 
 SPY = """
 import gc, json, sys

@@ -8,7 +8,10 @@ import time
 import httpx
 import pytest
 
-from tests.servers import ROOT, free_port
+from tools.launch import free_port
+from tools.registry import ROOT
+
+pytestmark = pytest.mark.processes
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:

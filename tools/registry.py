@@ -1,6 +1,8 @@
 """The registry of services (`services.toml`): every loop over services starts here.
 
-`python -m tools.registry names` prints the names, for the Makefile.
+For the Makefile: `python -m tools.registry names` prints the names; `models` prints each service's
+spec and package (`specs/auth.yaml auth_service`), one a line; `clients` each used service's spec
+and generated client (`specs/auth.yaml auth_client`).
 """
 
 import sys
@@ -66,12 +68,25 @@ def service(name: str, registry: Path = REGISTRY) -> Service:
     raise KeyError(f"no service {name!r} in {registry.name}")
 
 
+def used() -> tuple[Service, ...]:
+    """The services some service calls: each gets a generated client."""
+    names = {name for each in services() for name in each.uses}
+    return tuple(each for each in services() if each.name in names)
+
+
 def main(argv: list[str]) -> int:
     if argv == ["names"]:
         print(" ".join(each.name for each in services()))
-        return 0
-    print("usage: python -m tools.registry names", file=sys.stderr)
-    return 2
+    elif argv == ["models"]:
+        for each in services():
+            print(each.spec.relative_to(ROOT), each.package)
+    elif argv == ["clients"]:
+        for each in used():
+            print(each.spec.relative_to(ROOT), client_package(each.name))
+    else:
+        print("usage: python -m tools.registry names|models|clients", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ import sys
 import pytest
 
 from bench.load import wrk_path
-from tests.servers import ROOT
+from tools.registry import ROOT
+
+pytestmark = pytest.mark.processes
 
 if wrk_path() is None:
     if os.environ.get("CI") == "true":

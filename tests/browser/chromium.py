@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.servers import ROOT
+from tools.registry import ROOT
 
 ARTIFACTS = ROOT / "reports" / "browser"  # screenshots; git-ignored, kept by CI
 DEFAULT_CHROMIUM = "/usr/bin/chromium"

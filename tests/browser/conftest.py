@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from tests.browser.chromium import ARTIFACTS, LAUNCH_ARGS, Traffic, chromium_or_skip, is_local
-from tests.servers import Service, both_services
+from tools.launch import Service, both_services
 
 TIMEOUT_MS = 20_000  # generous: the machine is shared and noisy
 

@@ -4,6 +4,8 @@ import pytest
 
 from tests.browser.chromium import chromium_or_skip, is_local
 
+pytestmark = pytest.mark.processes
+
 
 @pytest.fixture
 def no_chromium(monkeypatch, tmp_path):

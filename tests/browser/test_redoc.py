@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 from tests.browser.chromium import Traffic
 from tests.browser.journeys import JOURNEYS, Journey
 
+pytestmark = pytest.mark.processes
+
 ASSETS = {"/redoc", "/openapi.json", "/static-offline-docs/redoc.standalone.js"}
 
 

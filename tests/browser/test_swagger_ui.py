@@ -9,6 +9,8 @@ from tests.browser.chromium import ARTIFACTS, Traffic
 from tests.browser.journeys import DEMO_TOKEN, JOURNEYS, Journey
 from tests.browser.swagger import authorize, execute, expand, open_docs, operation, screenshot_exchange
 
+pytestmark = pytest.mark.processes
+
 ASSETS = {
     "/docs",
     "/openapi.json",

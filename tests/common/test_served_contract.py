@@ -1,22 +1,26 @@
 """Each service serves its own hand-written spec, and docs that need no network."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from tests.servers import ROOT
+from tests.apps import build
+from tools.registry import service as registered
+from tools.registry import services
 
 
-@pytest.fixture(params=["auth", "info"])
-def service(request, auth_client, info_client) -> tuple[str, TestClient]:
-    return request.param, {"auth": auth_client, "info": info_client}[request.param]
+@pytest.fixture(params=[each.name for each in services()])
+def service(request) -> Iterator[tuple[str, TestClient]]:
+    with TestClient(build(request.param)) as client:
+        yield request.param, client
 
 
 def test_openapi_json_is_the_spec_file(service):
     name, client = service
-    spec = yaml.safe_load((ROOT / "specs" / f"{name}.yaml").read_text())
+    spec = yaml.safe_load(registered(name).spec.read_text())
 
     assert client.get("/openapi.json").json() == spec
 

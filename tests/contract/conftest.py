@@ -1,4 +1,4 @@
-"""Shared by the contract tests: the specs, and the services as they run in the demo."""
+"""Shared by the contract tests: every registered service's spec, and its app as in the demo."""
 
 from pathlib import Path
 from typing import Any
@@ -7,15 +7,14 @@ import pytest
 import yaml
 from fastapi import FastAPI
 
-from tests.apps import demo_auth_app, demo_info_app
-from tests.servers import ROOT
+from tests.apps import build
+from tools.registry import service, services
 
-SPECS = ROOT / "specs"
-SERVICES = ["auth", "info"]
+SERVICES = [each.name for each in services()]
 
 
 def spec_path(name: str) -> Path:
-    return SPECS / f"{name}.yaml"
+    return service(name).spec
 
 
 def load_spec(name: str) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def load_spec(name: str) -> dict[str, Any]:
 
 
 def demo_app(name: str) -> FastAPI:
-    return {"auth": demo_auth_app, "info": demo_info_app}[name]()
+    return build(name)
 
 
 @pytest.fixture(params=SERVICES)

@@ -17,7 +17,9 @@ from info_service import create_app
 from info_service.config import Settings
 from tests.contract.auth_stub import SLOW_SECONDS, documented_responses
 from tests.contract.conftest import load_spec
-from tests.servers import Service, listening_socket, running
+from tools.launch import Service, listening_socket, running
+
+pytestmark = pytest.mark.processes
 
 # What info answers for each status auth documents for POST /login/. A status added to the auth
 # spec fails test_every_documented_auth_answer_has_a_decided_info_answer until it is decided here.

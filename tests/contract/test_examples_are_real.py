@@ -5,91 +5,60 @@ media type and documented header examples are compared with what comes back. An 
 case, or a case with no example, fails the completeness test.
 """
 
+import importlib
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.apps import info_with_auth
-from tests.contract.conftest import load_spec
+from tests.apps import build
+from tests.contract.conftest import SERVICES, load_spec
 from tests.contract.openapi import deref, operations
+from tools.registry import service
 
-VALID = {"Authorization": "merixstudio"}
 Case = tuple[str, str, str, str | None]  # service, operation, status, example name
 
 
-def refuse(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("refused", request=request)
+def cases_of(name: str) -> dict[Case, Callable[[dict[str, TestClient]], httpx.Response]]:
+    """The cases of `tests/<package>/examples.py` (`CASES`), each called with its service's client."""
+    module_name = f"tests.{service(name).package}.examples"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name not in {module_name, module_name.rpartition(".")[0]}:
+            raise
+        return {}
+
+    def on_own_client(call: Callable[[TestClient], Any]) -> Callable[[dict[str, TestClient]], Any]:
+        return lambda clients: call(clients[name])
+
+    return {(name, *key): on_own_client(call) for key, call in module.CASES.items()}
 
 
-def time_out(request: httpx.Request) -> httpx.Response:
-    raise httpx.ReadTimeout("slow", request=request)
-
-
-def teapot(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(418)
-
-
-def info_when_auth(handler, path: str = "/info/") -> httpx.Response:
-    with info_with_auth(handler) as info:
-        return info.get(path, headers=VALID)
-
-
-def info_once_the_breaker_opened() -> httpx.Response:
-    with info_with_auth(time_out, auth_breaker_failures=1) as info:
-        info.get("/info/", headers=VALID)
-        return info.get("/info/", headers=VALID)
-
-
-TWO_TOKENS = [("Authorization", "merixstudio"), ("Authorization", "merixstudio")]
-
-# How to make each documented example happen. `clients` holds the demo auth app and the info app
-# calling it in-process (tests/conftest.py).
-CASES: dict[Case, Callable[[dict[str, TestClient]], httpx.Response]] = {
-    ("auth", "POST /login/", "200", None): lambda c: c["auth"].post("/login/", headers=VALID),
-    ("auth", "POST /login/", "400", "several-tokens"): lambda c: c["auth"].post(
-        "/login/", headers=TWO_TOKENS
-    ),
-    ("auth", "POST /login/", "400", "body"): lambda c: c["auth"].post(
-        "/login/", headers=VALID, content=b"{}"
-    ),
-    ("auth", "POST /login/", "401", None): lambda c: c["auth"].post("/login/"),
-    ("auth", "GET /healthz", "200", None): lambda c: c["auth"].get("/healthz"),
-    ("auth", "GET /readyz", "200", None): lambda c: c["auth"].get("/readyz"),
-    ("info", "GET /info/", "200", None): lambda c: c["info"].get("/info/", headers=VALID),
-    ("info", "GET /info/", "400", "several-tokens"): lambda c: c["info"].get("/info/", headers=TWO_TOKENS),
-    ("info", "GET /info/", "400", "body"): lambda c: c["info"].request(
-        "GET", "/info/", headers=VALID, content=b"{}"
-    ),
-    ("info", "GET /info/", "401", None): lambda c: c["info"].get(
-        "/info/", headers={"Authorization": "wrong"}
-    ),
-    ("info", "GET /info/", "503", "unreachable"): lambda _: info_when_auth(refuse),
-    ("info", "GET /info/", "503", "timeout"): lambda _: info_when_auth(time_out),
-    ("info", "GET /info/", "503", "bad-answer"): lambda _: info_when_auth(teapot),
-    ("info", "GET /info/", "503", "circuit-open"): lambda _: info_once_the_breaker_opened(),
-    ("info", "GET /healthz", "200", None): lambda c: c["info"].get("/healthz"),
-    ("info", "GET /readyz", "200", None): lambda c: c["info"].get("/readyz"),
-    ("info", "GET /readyz", "503", None): lambda _: info_when_auth(refuse, "/readyz"),
-}
+# How to make each documented example happen: every service's `tests/<package>/examples.py`.
+CASES = {case: call for name in SERVICES for case, call in cases_of(name).items()}
 
 
 def documented_examples() -> Iterator[tuple[Case, str, Any, dict[str, Any]]]:
     """(case, media type, example body, documented headers) for every response example."""
-    for service in ("auth", "info"):
-        spec = load_spec(service)
+    for name in SERVICES:
+        spec = load_spec(name)
         for label, operation in operations(spec):
             for status, response in operation["responses"].items():
                 response = deref(spec, response)
-                headers = {name: deref(spec, header) for name, header in response.get("headers", {}).items()}
+                headers = {
+                    header_name: deref(spec, header)
+                    for header_name, header in response.get("headers", {}).items()
+                }
                 for media_type, media in response["content"].items():
                     if "example" in media:
-                        yield (service, label, status, None), media_type, media["example"], headers
-                    for name, example in media.get("examples", {}).items():
+                        yield (name, label, status, None), media_type, media["example"], headers
+                    for example_name, example in media.get("examples", {}).items():
                         yield (
-                            (service, label, status, name),
+                            (name, label, status, example_name),
                             media_type,
                             deref(spec, example)["value"],
                             headers,
@@ -100,12 +69,16 @@ EXAMPLES = {case: (media_type, body, headers) for case, media_type, body, header
 
 
 @pytest.fixture
-def clients(auth_client, info_client) -> dict[str, TestClient]:
-    return {"auth": auth_client, "info": info_client}
+def clients() -> Iterator[dict[str, TestClient]]:
+    """Every service in demo mode, in-process, its lifespan running."""
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(TestClient(build(name))) for name in SERVICES}
 
 
 def test_every_example_has_a_case_and_every_case_an_example():
-    assert set(EXAMPLES) - set(CASES) == set(), "documented examples nothing here triggers"
+    assert set(EXAMPLES) - set(CASES) == set(), (
+        "documented examples nothing triggers: add them to the service's tests/<package>/examples.py"
+    )
     assert set(CASES) - set(EXAMPLES) == set(), "cases whose example is no longer documented"
 
 
@@ -134,8 +107,8 @@ def test_each_header_example_is_what_the_service_sends_in_some_case(clients):
         if "example" in header
     }
     never_sent = [
-        (service, name, example)
-        for service, name, example in documented
-        if example not in sent.get((service, name), set())
+        (owner, name, example)
+        for owner, name, example in documented
+        if example not in sent.get((owner, name), set())
     ]
     assert not never_sent, f"header examples no case sends: {never_sent}"

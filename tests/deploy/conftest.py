@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.deploy.podman import TEST_IMAGE, leftovers, podman, podman_or_skip, remove, run
-from tests.servers import free_port
+from tools.launch import free_port
 from tools.registry import services
 
 

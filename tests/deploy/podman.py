@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.servers import ROOT
+from tools.registry import ROOT
 
 CONTAINERS_CONF = ROOT / "deploy" / "containers.conf"
 # The image the tests build (`make image IMAGE=...`), apart from the user's own `latest`.

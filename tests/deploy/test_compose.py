@@ -13,8 +13,10 @@ import yaml
 
 from tests.deploy.conftest import Stack, poll
 from tests.deploy.podman import podman
-from tests.servers import ROOT
-from tools.registry import services
+from tools.registry import ROOT, services
+
+# podman, podman-compose, make and check-jsonschema run as processes: not in `make test-fast`.
+pytestmark = pytest.mark.processes
 
 COMPOSE = ROOT / "compose.yaml"
 DEMO = {"Authorization": "merixstudio"}

@@ -3,10 +3,14 @@
 import json
 import subprocess
 
+import pytest
+
 from tests.deploy.conftest import DEV_MODULES, Image
 from tests.deploy.podman import podman
-from tests.servers import ROOT
-from tools.registry import services
+from tools.registry import ROOT, services
+
+# podman, podman-compose, make and check-jsonschema run as processes: not in `make test-fast`.
+pytestmark = pytest.mark.processes
 
 
 def runtime_lock() -> dict[str, str]:

@@ -14,8 +14,7 @@ import yaml
 
 from tests.deploy.conftest import Image
 from tests.deploy.podman import podman
-from tests.servers import ROOT
-from tools.registry import Service, services
+from tools.registry import ROOT, Service, services
 
 K8S = ROOT / "deploy" / "k8s"
 # The oldest Kubernetes still commonly supported, and the newest kubernetes-validate knows.
@@ -199,6 +198,7 @@ def test_images_and_commands_are_those_of_make_image_and_compose(service: Servic
     assert composed[service.name]["command"] == command
 
 
+@pytest.mark.processes
 def test_the_built_image_runs_the_manifests_commands_as_their_user(image: Image, image_facts: dict) -> None:
     config = json.loads(podman("image", "inspect", image.id))[0]["Config"]
     for service in services():

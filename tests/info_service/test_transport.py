@@ -16,7 +16,7 @@ from info_service import create_app
 from info_service.config import Settings
 from info_service.transport import AiohttpTransport
 from tests.asgi import ServedTransport
-from tests.servers import free_port
+from tools.launch import free_port
 
 pytestmark = pytest.mark.anyio
 

@@ -1,7 +1,9 @@
-"""Real uvicorn processes on free ports, for tests that need the network between services.
+"""Real uvicorn processes on free ports: the launcher that tests, `make run`, `make fuzz` and the
+bench share.
 
-The test binds the listening socket itself (port 0) and hands it to uvicorn with `--fd`: no port
-is ever guessed, and a stopped service can be restarted on the same address.
+The caller binds the listening socket itself (port 0, or a fixed port for `make run`) and hands
+it to `python -m tools.launch.serve --fd N`: no port is ever guessed or read back from a log, and a
+stopped service can be restarted on the same address.
 """
 
 import os
@@ -13,11 +15,11 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.registry import ROOT, services
 
 
 def listening_socket(port: int = 0) -> socket.socket:
@@ -32,13 +34,14 @@ def listening_socket(port: int = 0) -> socket.socket:
 def free_port() -> int:
     """A port nothing listens on now (for a stand-in that will bind it later)."""
     with listening_socket() as sock:
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class Service:
     """One uvicorn process serving `app` (e.g. "auth_service:app") on its own socket.
 
-    `args` are more options for `tests.serve`; the service is up when `ready_path` answers 200.
+    `args` are more options for `tools.launch.serve`; the service is up when `ready_path` answers 200.
     """
 
     def __init__(
@@ -48,6 +51,7 @@ class Service:
         sock: socket.socket | None = None,
         args: Sequence[str] = (),
         ready_path: str = "/healthz",
+        inherit_output: bool = False,
     ):
         self.app = app
         self.args = list(args)
@@ -56,19 +60,30 @@ class Service:
         self.sock = sock or listening_socket()
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 -- closed by close()
+        # The output goes to the caller's terminal (`make run`) or to a file that `logs()` reads.
+        self.log = None if inherit_output else tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 15.0) -> "Service":
+    def start(self, timeout: float = 60.0) -> "Service":
+        """Start the process and wait until it is ready (a generous timeout: a loaded machine
+        takes seconds to import a service)."""
+        return self.spawn().wait_ready(timeout)
+
+    def spawn(self) -> "Service":
+        """Start the process; it accepts connections on `url` once ready."""
         fd = self.sock.fileno()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.serve", self.app, "--fd", str(fd), *self.args],
+        self.process = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
+            [sys.executable, "-m", "tools.launch.serve", self.app, "--fd", str(fd), *self.args],
             cwd=ROOT,
             env=self.env,
             pass_fds=[fd],
             stdout=self.log,
             stderr=self.log,
         )
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> "Service":
+        assert self.process is not None, "spawn() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -107,6 +122,8 @@ class Service:
         return self.start()
 
     def logs(self) -> str:
+        if self.log is None:
+            return "(see the output above)"
         self.log.flush()
         self.log.seek(0)
         return self.log.read()
@@ -114,17 +131,67 @@ class Service:
     def close(self) -> None:
         self.stop()
         self.sock.close()
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
 
 
 @contextmanager
-def running(app: str, env: Mapping[str, str] | None = None, **options) -> Iterator[Service]:
+def running(app: str, env: Mapping[str, str] | None = None, **options: Any) -> Iterator[Service]:
     """`options` are Service's: `args`, `ready_path`."""
     service = Service(app, env, **options)
     try:
         yield service.start()
     finally:
         service.close()
+
+
+def registered(
+    env: Mapping[str, Mapping[str, str]] | None = None,
+    ports: Mapping[str, int] | None = None,
+    args: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Service]:
+    """Every registered service as a (not yet started) `Service`, by name, callers before callees
+    last: each is told where the services it uses are (`AUTH_URL=...`).
+
+    `env`, `ports` and `args` are per service name; a service without a port gets a free one.
+    """
+    made: dict[str, Service] = {}
+    for each in services():
+        urls = {used.upper() + "_URL": made[used].url for used in each.uses if used in made}
+        sock = listening_socket(ports[each.name]) if ports and each.name in ports else None
+        made[each.name] = Service(
+            each.app, {**urls, **((env or {}).get(each.name, {}))}, sock, (args or {}).get(each.name, ())
+        )
+    return made
+
+
+def start_all(made: Mapping[str, Service]) -> None:
+    """Start them all at once (each knows its callees' addresses already), then wait until each is
+    ready; stop all if one fails."""
+    try:
+        for each in made.values():
+            each.spawn()
+        for each in made.values():
+            each.wait_ready()
+    except BaseException:
+        close_all(made)
+        raise
+
+
+def close_all(made: Mapping[str, Service]) -> None:
+    for each in reversed(list(made.values())):
+        each.close()
+
+
+@contextmanager
+def every_service(env: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[dict[str, Service]]:
+    """Every registered service running on a free port, by name."""
+    made = registered(env)
+    start_all(made)
+    try:
+        yield made
+    finally:
+        close_all(made)
 
 
 @contextmanager

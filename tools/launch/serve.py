@@ -1,4 +1,4 @@
-"""`python -m tests.serve --fd N APP`: uvicorn serving a TCP socket it inherited, at full speed.
+"""`python -m tools.launch.serve --fd N APP`: uvicorn serving a TCP socket it inherited, at full speed.
 
 `uvicorn --fd` opens the socket as AF_UNIX whatever it is, so the event loop never sets
 TCP_NODELAY on the connections it accepts: a response written in two sends (head, then body)
@@ -15,7 +15,7 @@ from uvicorn.supervisors import Multiprocess
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.serve")
+    parser = argparse.ArgumentParser(prog="python -m tools.launch.serve")
     parser.add_argument("app", help='"module:attribute", as for uvicorn')
     parser.add_argument("--fd", type=int, required=True, help="a listening TCP socket")
     parser.add_argument("--factory", action="store_true", help="APP is a function that returns the app")
@@ -34,10 +34,13 @@ def main(argv: list[str] | None = None) -> None:
         workers=options.workers,
     )
     sock = socket.socket(fileno=options.fd)
-    if options.workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[sock])
+    try:
+        if options.workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down: no traceback
+        pass
 
 
 if __name__ == "__main__":
