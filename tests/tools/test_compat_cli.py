@@ -13,6 +13,9 @@ from tools.compat.consumers import called_modules, consumers_of, module_name
 from tools.compat.gate import gate, major_bumped, release
 from tools.registry import ROOT
 
+# spec-compat and make run as the user runs them: processes.
+pytestmark = pytest.mark.processes
+
 SPEC_COMPAT = Path(sys.executable).parent / "spec-compat"
 
 
@@ -30,8 +33,9 @@ def edited(tmp_path: Path, name: str, edit, version: str | None = None) -> Path:
     return path
 
 
-def add_429(document) -> None:
-    document["paths"]["/login/"]["post"]["responses"]["429"] = {"$ref": "#/components/responses/BadRequest"}
+def add_409(document) -> None:
+    """A new error status on login (409: one no version of the spec documents)."""
+    document["paths"]["/login/"]["post"]["responses"]["409"] = {"$ref": "#/components/responses/BadRequest"}
 
 
 def add_endpoint(document) -> None:
@@ -53,10 +57,10 @@ def test_a_new_endpoint_is_compatible(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_a_breaking_change_exits_1_and_names_the_rule_and_the_consumer(tmp_path: Path) -> None:
-    result = run("specs/auth.yaml", str(edited(tmp_path, "auth", add_429)), "--service", "auth")
+    result = run("specs/auth.yaml", str(edited(tmp_path, "auth", add_409)), "--service", "auth")
     assert result.returncode == 1
     assert "BREAKING response-non-success-status-added [response]" in result.stdout
-    assert "at:   POST /login/ response 429" in result.stdout
+    assert "at:   POST /login/ response 409" in result.stdout
     assert "who:  breaks info, which calls login (POST /login/)" in result.stdout
 
 
@@ -99,7 +103,7 @@ def test_the_console_script_exits_2_with_one_line_for_a_missing_file(tmp_path: P
 
 
 def test_make_compat_runs_it_on_two_files(tmp_path: Path) -> None:
-    new = edited(tmp_path, "auth", add_429)
+    new = edited(tmp_path, "auth", add_409)
     result = subprocess.run(
         ["make", "--no-print-directory", "compat", "OLD=specs/auth.yaml", f"NEW={new}"],
         capture_output=True,
@@ -144,9 +148,17 @@ def test_module_name_is_openapi_python_clients(operation_id: str) -> None:
 # --- the gate: make compat, make release ---------------------------------------------------------
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A copy of the registry, the specs, their released versions and info's source."""
+    """A copy of the registry, the specs and info's source, every spec released as it is, at 1.0.0.
+
+    Independent of whatever the repo's own specs hold unreleased today."""
     shutil.copy(ROOT / "services.toml", tmp_path)
     shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    for path in (tmp_path / "specs").glob("*.yaml"):
+        document = yaml.safe_load(path.read_text())
+        document["info"]["version"] = "1.0.0"
+        text = yaml.safe_dump(document, sort_keys=False)
+        path.write_text(text)
+        (tmp_path / "specs" / "released" / path.name).write_text(text)
     shutil.copytree(
         ROOT / "info_service", tmp_path / "info_service", ignore=shutil.ignore_patterns("__pycache__")
     )
@@ -175,14 +187,14 @@ def test_a_change_without_a_new_version_fails(repo: Path) -> None:
 
 
 def test_a_breaking_change_with_a_minor_bump_fails(repo: Path) -> None:
-    spec_edit(repo, "auth", add_429, "1.1.0")
+    spec_edit(repo, "auth", add_409, "1.1.0")
     ok, lines = gate(repo)
     assert not ok
     assert "auth: FAIL: 1 breaking change(s) need a major version, 2.0.0 (1.0.0 -> 1.1.0 is not one)" in lines
 
 
 def test_a_major_bump_accepts_and_lists_the_breaks(repo: Path) -> None:
-    spec_edit(repo, "auth", add_429, "2.0.0")
+    spec_edit(repo, "auth", add_409, "2.0.0")
     ok, lines = gate(repo)
     assert ok, lines
     assert "auth: 1.0.0 -> 2.0.0: major version, 1 breaking change(s) announced" in lines
@@ -220,7 +232,7 @@ def test_a_released_contract_without_a_service_fails(repo: Path) -> None:
 
 def test_release_refuses_when_the_gate_fails_and_moves_forward_when_it_passes(repo: Path) -> None:
     released = repo.parent / "specs" / "released" / "auth.yaml"
-    spec_edit(repo, "auth", add_429, "1.1.0")
+    spec_edit(repo, "auth", add_409, "1.1.0")
     before = released.read_bytes()
     ok, lines = release(repo)
     assert not ok and lines[-1] == "make release: refused, make compat fails"
@@ -233,7 +245,7 @@ def test_release_refuses_when_the_gate_fails_and_moves_forward_when_it_passes(re
 
 
 def test_the_gate_command_exits_1_on_failure(repo: Path) -> None:
-    spec_edit(repo, "auth", add_429, None)
+    spec_edit(repo, "auth", add_409, None)
     result = subprocess.run(
         [sys.executable, "-m", "tools.compat", "gate", "--registry", str(repo)],
         capture_output=True,
