@@ -10,6 +10,11 @@ BIN := .venv/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
+# Spectral and the OWASP ruleset (`make lint`), pinned by tools/spectral/package-lock.json; Node and
+# npm are Debian packages (nodejs, npm).
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
+SPECTRAL_INSTALLED := tools/spectral/node_modules/.installed
+
 # Where `generate` writes; the freshness test points it at a temporary folder.
 DEST ?= .
 MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseModel \
@@ -17,10 +22,11 @@ MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseMo
 	--use-union-operator --enum-field-as-literal all --use-schema-description \
 	--use-field-description --disable-timestamp --formatters builtin
 
-.PHONY: help install generate _generate run test test-fast lint fuzz bench service compat release
+.PHONY: help install generate _generate run test test-fast lint fuzz bench service compat release \
+	image up down deploy-test _podman
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 install: .venv/.installed ## Create .venv from uv.lock (a no-op when current)
 
@@ -88,7 +94,57 @@ compat: install ## Does any spec break its released version? (or OLD=a.yaml NEW=
 release: install ## Move specs/released/ forward to the current specs, if make compat passes
 	$(BIN)/python -m tools.compat release
 
-lint: install ## ruff and mypy --strict (generated code excluded)
+lint: install $(SPECTRAL_INSTALLED) ## ruff, mypy --strict (generated code excluded); Spectral + OWASP rules on every spec
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(SPECTRAL) lint --ruleset tools/spectral/.spectral.yaml --fail-severity error --display-only-failures \
+		$$($(BIN)/python -m tools.registry models | cut -d' ' -f1)
+
+$(SPECTRAL_INSTALLED): tools/spectral/package.json tools/spectral/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --prefix tools/spectral --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Containers (docs/deploy.md): one image for every service, compose for one machine, manifests for
+# Kubernetes in deploy/k8s/. podman reads deploy/containers.conf (runc, cgroupfs, lower ulimits).
+# BASE_IMAGE is built locally with mmdebstrap when missing (no registry needed); with a registry,
+# `make image BASE_IMAGE=docker.io/library/python:3.11-slim` works too.
+IMAGE ?= localhost/contract-first-microservices:latest
+BASE_IMAGE ?= localhost/contract-first-microservices-base:bookworm-py3.11
+# The host's CA bundle, for PyPI behind a TLS-intercepting proxy: a build secret, never in a layer.
+CA_BUNDLE ?= $(firstword $(wildcard $(SSL_CERT_FILE) /etc/ssl/certs/ca-certificates.crt))
+ifneq ($(CA_BUNDLE),)
+CA_SECRET := --secret id=ca,src=$(CA_BUNDLE)
+endif
+COMPOSE_PROJECT ?= contract-first-microservices
+export CONTAINERS_CONF ?= $(CURDIR)/deploy/containers.conf
+COMPOSE := $(BIN)/podman-compose -p $(COMPOSE_PROJECT) -f compose.yaml
+# `make up BUILD=0` starts the image as it is, without `make image` first.
+BUILD ?= 1
+# Where `make up` publishes the services on 127.0.0.1, as for `make run`.
+AUTH_PORT ?= 8001
+INFO_PORT ?= 8000
+
+_podman:
+	@command -v podman >/dev/null || { echo "podman is missing: apt-get install podman runc \
+	catatonit uidmap mmdebstrap (Debian 12+, Ubuntu 22.04+); see docs/deploy.md" >&2; exit 1; }
+
+image: install _podman ## Build the one image of every service (podman; IMAGE, BASE_IMAGE)
+	@case "$(BASE_IMAGE)" in localhost/*) deploy/base-image.sh "$(BASE_IMAGE)";; esac
+	podman build --quiet --build-arg BASE_IMAGE=$(BASE_IMAGE) \
+		$(CA_SECRET) --tag $(IMAGE) . >/dev/null
+	@podman image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' $(IMAGE)
+
+up: install _podman $(if $(filter 1,$(BUILD)),image) ## Start both services in containers (compose), on 127.0.0.1:$INFO_PORT/$AUTH_PORT
+	@IMAGE=$(IMAGE) AUTH_PORT=$(AUTH_PORT) INFO_PORT=$(INFO_PORT) $(COMPOSE) up --detach --no-build \
+		|| { echo "make up failed; \`make down\` removes what it left" >&2; exit 1; }
+	@$(BIN)/python -m tools.wait_ready http://127.0.0.1:$(AUTH_PORT)/readyz \
+		http://127.0.0.1:$(INFO_PORT)/readyz \
+		|| { $(COMPOSE) logs; echo "not ready; \`make down\` removes the containers" >&2; exit 1; }
+
+down: install _podman ## Stop and remove what `make up` started
+	IMAGE=$(IMAGE) $(COMPOSE) down --volumes --remove-orphans
+
+deploy-test: install _podman ## Build the image, run it, validate compose and Kubernetes files
+	$(BIN)/pytest tests/deploy

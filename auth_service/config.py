@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from common.ratelimit import RateLimitSettings
 from common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,8 @@ DEMO_TOKEN = "merixstudio"  # noqa: S105 -- the public demo token, refused outsi
 DEMO_SUBJECT = "demo"
 
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lower=True)]
+# What specs/auth.yaml allows a subject to be (LoginResult.subject): refused at startup otherwise.
+Subject = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,128}$")]
 
 
 def sha256_hex(token: str) -> str:
@@ -32,8 +35,9 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
-    tokens: dict[str, SecretStr] = Field(default_factory=dict)
-    token_sha256: dict[str, Sha256Hex] = Field(default_factory=dict)
+    tokens: dict[Subject, SecretStr] = Field(default_factory=dict)
+    token_sha256: dict[Subject, Sha256Hex] = Field(default_factory=dict)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     @model_validator(mode="after")
     def _no_demo_outside_dev(self) -> "Settings":

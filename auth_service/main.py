@@ -12,6 +12,7 @@ from auth_service.models import Problem
 from auth_service.routes import router
 from auth_service.tokens import TokenBook
 from common.observability import configure_logging
+from common.ratelimit import install_failure_limiter
 from common.service import create_service_app, tune_garbage_collector
 
 log = logging.getLogger("auth_service")
@@ -41,5 +42,6 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
         yield state
 
     app = create_service_app("auth", Problem, lifespan)
+    install_failure_limiter(app, "auth", settings.rate_limit)
     app.include_router(router)
     return app

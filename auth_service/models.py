@@ -15,7 +15,9 @@ class LoginResult(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    subject: Annotated[str, Field(examples=['demo'], min_length=1)]
+    subject: Annotated[
+        str, Field(examples=['demo'], max_length=128, min_length=1, pattern='^[\\x21-\\x7e]+$')
+    ]
     """
     The name the token is configured under.
     """
@@ -40,11 +42,11 @@ class Problem(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    type: Annotated[str, Field(examples=['about:blank'])]
+    type: Annotated[str, Field(examples=['about:blank'], max_length=2048)]
     """
     A URI reference that identifies the problem type.
     """
-    title: Annotated[str, Field(examples=['Unauthorized'])]
+    title: Annotated[str, Field(examples=['Unauthorized'], max_length=64)]
     """
     A short summary of the problem type.
     """
@@ -52,7 +54,9 @@ class Problem(BaseModel):
     """
     The HTTP status code.
     """
-    detail: Annotated[str, Field(examples=['A valid token is required in the Authorization header.'])]
+    detail: Annotated[
+        str, Field(examples=['A valid token is required in the Authorization header.'], max_length=512)
+    ]
     """
     What went wrong in this occurrence, for humans.
     """

@@ -6,6 +6,8 @@ import httpx
 import httpx_aiohttp
 from fastapi import FastAPI
 
+from auth_service import create_app as create_auth_app
+from common.metrics import MetricsMiddleware
 from info_service import create_app
 from info_service.auth_http import pool_limits
 from info_service.config import Settings
@@ -23,3 +25,17 @@ def httpx_aiohttp_transport() -> FastAPI:
     return create_app(
         settings, auth_transport=httpx_aiohttp.AiohttpTransport(limits=pool_limits(settings)), tune_gc=True
     )
+
+
+def _without_metrics_middleware(app: FastAPI) -> FastAPI:
+    """The same app, `/metrics` still served, but no request is counted: the cost of the counting."""
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not MetricsMiddleware]  # type: ignore[comparison-overlap]  # a class is a middleware factory
+    return app
+
+
+def info_without_metrics() -> FastAPI:
+    return _without_metrics_middleware(create_app(tune_gc=True))
+
+
+def auth_without_metrics() -> FastAPI:
+    return _without_metrics_middleware(create_auth_app(tune_gc=True))

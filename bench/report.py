@@ -97,15 +97,16 @@ def markdown(results: Results, command: str) -> str:
         "",
         f"## Alternatives, at {plan.alternatives_at} connections (same rounds)",
         "",
-        "| variant | req/s | vs stack | p50 ms | p99 ms | errors | CPU µs/req |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| variant | req/s | vs stack | p50 ms | p99 ms | errors | CPU µs/req | CPU vs stack |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for variant in [*MAIN, *ALTERNATIVES]:
         s = find(results, variant.name, plan.alternatives_at)
         if s and stack:
             lines.append(
                 f"| {s.variant} | {s.throughput:,.0f} | {s.throughput / stack.throughput:.2f} | "
-                f"{s.p50_ms:.1f} | {s.p99_ms:.1f} | {s.errors} | {s.cpu_us_per_request:,.0f} |"
+                f"{s.p50_ms:.1f} | {s.p99_ms:.1f} | {s.errors} | {s.cpu_us_per_request:,.0f} | "
+                f"{s.cpu_us_per_request / stack.cpu_us_per_request:.2f} |"
             )
     lines += ["", "Variants:", ""]
     lines += [f"- **{name}**: {text}" for name, text in descriptions.items()]

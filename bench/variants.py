@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -9,6 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tools.launch import Service
+from tools.otlp import Receiver
 
 TOKEN = "bench-token-not-a-secret"  # noqa: S105 -- configured only in the bench's own processes
 ANSWER = b'{"info":"The answer is 42."}'
@@ -57,12 +60,24 @@ def stack(
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
     info_workers: int = INFO_WORKERS,
+    auth_app: str = "auth_service:app",
 ) -> list[Service]:
-    """auth_service and info_service, with `env` and uvicorn `args` on top of production settings."""
-    auth = Service("auth_service:app", {**PRODUCTION, **(env or {})}, args=[*QUIET, *args])
+    """auth_service and info_service, with `env` and uvicorn `args` on top of production settings.
+
+    With several info workers, their metrics are kept in the client's multiprocess mode, as in
+    production (docs/observability.md).
+    """
+    auth = Service(
+        auth_app,
+        {**PRODUCTION, **(env or {})},
+        args=[*QUIET, *args, *(["--factory"] if auth_app.startswith("bench.") else [])],
+    )
+    multiprocess = (
+        {"PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="bench-metrics-")} if info_workers > 1 else {}
+    )
     info = Service(
         info_app,
-        {**PRODUCTION, "AUTH_URL": auth.url, **(env or {})},
+        {**PRODUCTION, "AUTH_URL": auth.url, **multiprocess, **(env or {})},
         args=[
             *QUIET,
             *args,
@@ -72,6 +87,29 @@ def stack(
         ],
     )
     return [auth, info]
+
+
+_collector: Receiver | None = None
+_collector_lock = threading.Lock()
+
+
+def tracing(sampler: str, sampler_arg: str | None = None) -> dict[str, str]:
+    """Env for tracing on, exported over OTLP/HTTP to a sink in the bench's own process.
+
+    The sink reads each export and answers 200 without decoding it: what a collector costs is not
+    the services' cost, and its CPU is not counted with theirs.
+    """
+    global _collector
+    with _collector_lock:
+        if _collector is None:
+            _collector = Receiver(decode=False)
+            threading.Thread(target=_collector.serve_forever, daemon=True).start()
+    env = {
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": _collector.endpoint,
+        "OTEL_TRACES_SAMPLER": sampler,
+    }
+    return env | ({"OTEL_TRACES_SAMPLER_ARG": sampler_arg} if sampler_arg else {})
 
 
 def blog() -> list[Service]:
@@ -131,6 +169,23 @@ ALTERNATIVES = [
         "access logs on",
         "the stack with a JSON access log line per request in both services",
         lambda: stack(env={"LOG_LEVEL": "INFO", "ACCESS_LOG": "true"}),
+    ),
+    Variant(
+        "tracing, every request",
+        "the stack with tracing on: OTLP export, the default sampler (parentbased_always_on: 100%)",
+        lambda: stack(env=tracing("parentbased_always_on")),
+    ),
+    Variant(
+        "tracing, 10% sampled",
+        "the stack with tracing on: OTLP export, parentbased_traceidratio at 0.1",
+        lambda: stack(env=tracing("parentbased_traceidratio", "0.1")),
+    ),
+    Variant(
+        "no metrics",
+        "the stack with no request counted (/metrics still served): what the metrics cost",
+        lambda: stack(
+            "bench.alternatives:info_without_metrics", auth_app="bench.alternatives:auth_without_metrics"
+        ),
     ),
 ]
 

@@ -5,6 +5,7 @@ that stops calling a failing auth for a while, the optional decision cache, and 
 means. The HTTP under it (one pool, each caller's token forwarded, no cookies) is `auth_http.py`.
 """
 
+import time
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -19,10 +20,19 @@ from clients.auth_client.types import UNSET, Response
 from info_service.auth_http import caller_authorization
 from info_service.config import CallsToAuth
 from info_service.decisions import DecisionCache
+from info_service.observability import Outcome, record_decision
 
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
 # What a broken body makes the generated parsers raise.
 _MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
+
+
+class CallerLimited(Exception):
+    """Auth refused to check this caller's token: the caller failed too often (its 429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 class AuthUnavailable(Exception):
@@ -53,24 +63,37 @@ class AuthGateway:
             expected_exception=AuthUnavailable,
             name="auth",
         )
-        self._ask_guarded: Callable[[str, str | None], Awaitable[str | None]] = self._breaker(self._ask)
+        self._ask_guarded: Callable[[str, str | None, str | None], Awaitable[str | None]] = self._breaker(
+            self._ask
+        )
         self._decisions = DecisionCache(calls.auth_cache_ttl) if calls.auth_cache_ttl else None
 
-    async def subject_for(self, authorization: str, request_id: str | None) -> str | None:
+    async def subject_for(
+        self, authorization: str, request_id: str | None, caller: str | None = None
+    ) -> str | None:
         """The subject the token belongs to, or None when auth refuses it.
 
-        Raises AuthUnavailable when auth cannot say: unreachable, too slow, off-contract, or
-        failing so often that the breaker is open. With AUTH_CACHE_TTL set, a token auth accepted
-        less than that long ago is answered without asking.
+        `caller` is the caller's IP address, sent as `X-Forwarded-For` so that auth counts failed
+        attempts per caller. Raises CallerLimited when auth answers 429 (not a failure of auth:
+        the breaker does not count it), and AuthUnavailable when auth cannot say: unreachable,
+        too slow, off-contract, or failing so often that the breaker is open. With AUTH_CACHE_TTL
+        set, a token auth accepted less than that long ago is answered without asking.
         """
         if self._decisions is not None and (subject := self._decisions.get(authorization)):
+            record_decision(Outcome.CACHE_HIT, None, self._breaker.opened)
             return subject
+        started = time.perf_counter()
         try:
-            subject = await self._ask_guarded(authorization, request_id)
+            subject = await self._ask_guarded(authorization, request_id, caller)
         except CircuitBreakerError:
+            record_decision(Outcome.BREAKER_OPEN, None, True)
             raise AuthUnavailable(
                 "The auth service is failing; calls to it are paused.", self._breaker.open_remaining
             ) from None
+        except AuthUnavailable:
+            record_decision(Outcome.UNAVAILABLE, started, self._breaker.opened)
+            raise
+        record_decision(Outcome.REFUSED if subject is None else Outcome.ACCEPTED, started, False)
         if self._decisions is not None and subject is not None:
             self._decisions.put(authorization, subject)
         return subject
@@ -82,10 +105,10 @@ class AuthGateway:
             return False
         return response.status_code == 200
 
-    async def _ask(self, authorization: str, request_id: str | None) -> str | None:
-        caller = caller_authorization.set(authorization)
+    async def _ask(self, authorization: str, request_id: str | None, caller: str | None) -> str | None:
+        token = caller_authorization.set(authorization)
         try:
-            response = await self._login(request_id)
+            response = await self._login(request_id, caller)
         except httpx.TimeoutException:
             raise AuthUnavailable("The auth service did not answer in time.") from None
         except (httpx.ProtocolError, *_MALFORMED):
@@ -93,14 +116,16 @@ class AuthGateway:
         except httpx.TransportError:
             raise AuthUnavailable("The auth service is unreachable.") from None
         finally:
-            caller_authorization.reset(caller)
+            caller_authorization.reset(token)
         if response.status_code in (400, 401):
             return None
+        if response.status_code == 429:
+            raise CallerLimited(_retry_after(response.headers.get("Retry-After", "")))
         if isinstance(response.parsed, LoginResult) and isinstance(response.parsed.subject, str):
             return response.parsed.subject
         raise AuthUnavailable(OFF_CONTRACT)
 
-    async def _login(self, request_id: str | None) -> Response[LoginResult | Problem]:
+    async def _login(self, request_id: str | None, caller: str | None) -> Response[LoginResult | Problem]:
         # Safe to repeat: login has no side effects, and these errors mean no answer came back.
         async for attempt in stamina.retry_context(
             on=(httpx.ConnectError, httpx.RemoteProtocolError),
@@ -110,5 +135,14 @@ class AuthGateway:
             wait_jitter=0.0,
         ):
             with attempt:
-                return await login.asyncio_detailed(client=self._client, x_request_id=request_id or UNSET)
+                return await login.asyncio_detailed(
+                    client=self._client, x_request_id=request_id or UNSET, x_forwarded_for=caller or UNSET
+                )
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retry_after(value: str) -> int:
+    """Auth's `Retry-After` (1 to 86400 seconds, its contract); anything else is off-contract."""
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= 86_400:
+        return int(value)
+    raise AuthUnavailable(OFF_CONTRACT)

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 import httpx
 
 from clients.auth_client import AuthenticatedClient
+from common.telemetry import instrument_client
 from info_service.config import CallsToAuth
 from info_service.transport import AiohttpTransport
 
@@ -72,12 +73,14 @@ def auth_http_client(
 
     `transport` replaces the network (tests answer with stubs; the bench measures alternatives).
     """
-    return _CookielessClient(
+    client = _CookielessClient(
         base_url=str(calls.auth_url),
         timeout=httpx.Timeout(calls.auth_read_timeout, connect=calls.auth_connect_timeout),
         auth=_ForwardCallerAuthorization(),
         transport=transport or AiohttpTransport(pool_limits(calls)),
     )
+    instrument_client(client, "info_service")  # a client span per call, when tracing is on
+    return client
 
 
 def generated_client(http: httpx.AsyncClient) -> AuthenticatedClient:

@@ -3,6 +3,7 @@
 from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.ratelimit import RateLimitSettings
 from common.settings import ServiceSettings
 
 
@@ -37,6 +38,9 @@ class CallsToAuth(BaseSettings):
 
 
 class Settings(ServiceSettings, CallsToAuth):
-    """The info service's settings: the shared ones (`common/settings.py`) and its calls to auth."""
+    """The info service's settings: the shared ones (`common/settings.py`), its calls to auth, and
+    the budget of failed token attempts per caller (`RATE_LIMIT_*`)."""
 
     model_config = SettingsConfigDict(extra="ignore")
+
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from common.observability import configure_logging
 from common.problems import problem_response
+from common.ratelimit import install_failure_limiter
 from common.service import create_service_app, tune_garbage_collector
 from info_service.auth import AuthGateway, AuthUnavailable
 from info_service.auth_http import auth_http_client, generated_client
@@ -53,5 +54,6 @@ def create_app(
 
     app = create_service_app("info", Problem, lifespan)
     app.add_exception_handler(AuthUnavailable, auth_unavailable)
+    install_failure_limiter(app, "info", settings.rate_limit)
     app.include_router(router)
     return app

@@ -15,7 +15,7 @@ class Info(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    info: Annotated[str, Field(examples=['The answer is 42.'])]
+    info: Annotated[str, Field(examples=['The answer is 42.'], max_length=64)]
 
 
 class Health(BaseModel):
@@ -37,11 +37,11 @@ class Problem(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    type: Annotated[str, Field(examples=['about:blank'])]
+    type: Annotated[str, Field(examples=['about:blank'], max_length=2048)]
     """
     A URI reference that identifies the problem type.
     """
-    title: Annotated[str, Field(examples=['Unauthorized'])]
+    title: Annotated[str, Field(examples=['Unauthorized'], max_length=64)]
     """
     A short summary of the problem type.
     """
@@ -49,7 +49,9 @@ class Problem(BaseModel):
     """
     The HTTP status code.
     """
-    detail: Annotated[str, Field(examples=['A valid token is required in the Authorization header.'])]
+    detail: Annotated[
+        str, Field(examples=['A valid token is required in the Authorization header.'], max_length=512)
+    ]
     """
     What went wrong in this occurrence, for humans.
     """

@@ -12,7 +12,7 @@ from info_service.models import Health, Info, Problem
 router = APIRouter(dependencies=[NoBody])
 
 
-@router.get("/info/", operation_id="getInfo", responses=problem_responses(Problem, 400, 401, 503))
+@router.get("/info/", operation_id="getInfo", responses=problem_responses(Problem, 400, 401, 429, 503))
 async def get_info(_: CurrentSubject) -> Info:
     return Info(info="The answer is 42.")
 

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.processes
 
 # What info answers for each status auth documents for POST /login/. A status added to the auth
 # spec fails test_every_documented_auth_answer_has_a_decided_info_answer until it is decided here.
-INFO_ANSWER_TO = {200: 200, 400: 401, 401: 401}
+# Auth's 429 is about this caller (info forwards its address): info passes it on, Retry-After too.
+INFO_ANSWER_TO = {200: 200, 400: 401, 401: 401, 429: 429}
 READ_TIMEOUT = 0.3
 SELF_TEST = "stub-self-test"
 assert READ_TIMEOUT < SLOW_SECONDS
@@ -76,6 +77,8 @@ def test_each_documented_auth_answer_gets_infos_documented_answer(info, stub, an
     expected = INFO_ANSWER_TO[answer.status]
     assert response.status_code == expected, response.text
     assert response.json() == info_example(expected)
+    if expected == 429:
+        assert response.headers["retry-after"] == str(answer.headers["Retry-After"])
     [event] = [event for event in stub_events(stub) if event["token"] == answer.token]
     assert (event["method"], event["path"], event["answer"]) == ("POST", "/login/", answer.token)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.apps import info_with_auth
+from tests.apps import info_with_auth, over_the_failure_budget, scrape_after
 from tests.fakes import refuse, time_out
 
 VALID = {"Authorization": "merixstudio"}
@@ -34,6 +34,7 @@ CASES: dict[tuple[str, str, str | None], Callable[[TestClient], httpx.Response]]
     ("GET /info/", "400", "several-tokens"): lambda info: info.get("/info/", headers=TWO_TOKENS),
     ("GET /info/", "400", "body"): lambda info: info.request("GET", "/info/", headers=VALID, content=b"{}"),
     ("GET /info/", "401", None): lambda info: info.get("/info/", headers={"Authorization": "wrong"}),
+    ("GET /info/", "429", None): lambda _: over_the_failure_budget("info", "GET", "/info/"),
     ("GET /info/", "503", "unreachable"): lambda _: info_when_auth(refuse),
     ("GET /info/", "503", "timeout"): lambda _: info_when_auth(time_out),
     ("GET /info/", "503", "bad-answer"): lambda _: info_when_auth(teapot),
@@ -41,4 +42,5 @@ CASES: dict[tuple[str, str, str | None], Callable[[TestClient], httpx.Response]]
     ("GET /healthz", "200", None): lambda info: info.get("/healthz"),
     ("GET /readyz", "200", None): lambda info: info.get("/readyz"),
     ("GET /readyz", "503", None): lambda _: info_when_auth(refuse, "/readyz"),
+    ("GET /metrics", "200", None): lambda info: scrape_after(info, "GET", "/info/"),
 }

@@ -9,8 +9,8 @@ import pytest
 from info_service import create_app
 from info_service.config import Settings
 from tests.apps import info_with_auth
-from tests.asgi import ServedTransport
 from tests.fakes import says_no
+from tools.asgi import ServedTransport
 
 
 def test_the_token_and_request_id_are_forwarded_as_received():

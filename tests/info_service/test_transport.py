@@ -12,11 +12,12 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
+from common.ratelimit import RateLimitSettings
 from info_service import create_app
 from info_service.config import Settings
 from info_service.transport import AiohttpTransport
-from tests.asgi import ServedTransport
 from tests.fakes import UNAUTHORIZED
+from tools.asgi import ServedTransport
 from tools.launch import free_port
 
 pytestmark = pytest.mark.anyio
@@ -253,7 +254,9 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
     # Generous timeouts: on a busy machine 100 callers opening connections at once can take longer
     # than the 0.5 s connect timeout, and a 503 here would be about load, not whose token went where.
     patient = {"auth_connect_timeout": 10.0, "auth_read_timeout": 10.0}
-    async with fake_auth(auth) as (fake, url), info_calling(url, **patient) as info:
+    # All callers share one address here: a budget of failures larger than the test.
+    unlimited = RateLimitSettings(failures=10_000)
+    async with fake_auth(auth) as (fake, url), info_calling(url, rate_limit=unlimited, **patient) as info:
 
         async def call(i: int) -> int:
             token = f"good-{i}" if i % 2 else f"bad-{i}"

@@ -24,13 +24,18 @@ from tools.registry import service
 Edit = Callable[[dict[str, Any]], None]
 
 
+# The real specs as they were released at 1.0.0, frozen here: the pairs are edits of them, and
+# their verdicts must not move whenever the live specs do.
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
 @cache
 def _loaded(name: str) -> dict[str, Any]:
-    return load(service(name).spec).document
+    return load(CORPUS / f"{name}.yaml").document
 
 
 def _real(name: str) -> dict[str, Any]:
-    """A fresh copy of the real spec, as loaded."""
+    """A fresh copy of the real spec (as released at 1.0.0), as loaded."""
     return copy.deepcopy(_loaded(name))
 
 
@@ -805,7 +810,7 @@ def test_pair(case: Pair) -> None:
 
 def test_unchanged_real_specs_have_no_change() -> None:
     for name in ("auth", "info"):
-        spec = parse(_real(name), service(name).spec)
+        spec = parse(_real(name), CORPUS / f"{name}.yaml")
         report = compare(spec, spec)
         assert report.changes == [] and not report.changed
 

@@ -14,10 +14,14 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     x_request_id: str | Unset = UNSET,
+    x_forwarded_for: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_request_id, Unset):
         headers["X-Request-ID"] = x_request_id
+
+    if not isinstance(x_forwarded_for, Unset):
+        headers["X-Forwarded-For"] = x_forwarded_for
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -46,6 +50,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -67,14 +76,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     x_request_id: str | Unset = UNSET,
+    x_forwarded_for: str | Unset = UNSET,
 ) -> Response[LoginResult | Problem]:
     """Check a token
 
      Answers 200 with the subject the token belongs to, or 401 when the token is missing or
-    not valid. Takes no request body.
+    not valid. A caller address that failed too often lately gets 429 without its token
+    being checked; the caller is the peer, or the address a trusted proxy (the info service)
+    names in `X-Forwarded-For`. Takes no request body.
 
     Args:
         x_request_id (str | Unset):
+        x_forwarded_for (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -86,6 +99,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         x_request_id=x_request_id,
+        x_forwarded_for=x_forwarded_for,
     )
 
     response = client.get_httpx_client().request(
@@ -99,14 +113,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     x_request_id: str | Unset = UNSET,
+    x_forwarded_for: str | Unset = UNSET,
 ) -> LoginResult | Problem | None:
     """Check a token
 
      Answers 200 with the subject the token belongs to, or 401 when the token is missing or
-    not valid. Takes no request body.
+    not valid. A caller address that failed too often lately gets 429 without its token
+    being checked; the caller is the peer, or the address a trusted proxy (the info service)
+    names in `X-Forwarded-For`. Takes no request body.
 
     Args:
         x_request_id (str | Unset):
+        x_forwarded_for (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,6 +137,7 @@ def sync(
     return sync_detailed(
         client=client,
         x_request_id=x_request_id,
+        x_forwarded_for=x_forwarded_for,
     ).parsed
 
 
@@ -126,14 +145,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     x_request_id: str | Unset = UNSET,
+    x_forwarded_for: str | Unset = UNSET,
 ) -> Response[LoginResult | Problem]:
     """Check a token
 
      Answers 200 with the subject the token belongs to, or 401 when the token is missing or
-    not valid. Takes no request body.
+    not valid. A caller address that failed too often lately gets 429 without its token
+    being checked; the caller is the peer, or the address a trusted proxy (the info service)
+    names in `X-Forwarded-For`. Takes no request body.
 
     Args:
         x_request_id (str | Unset):
+        x_forwarded_for (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,6 +168,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         x_request_id=x_request_id,
+        x_forwarded_for=x_forwarded_for,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -156,14 +180,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     x_request_id: str | Unset = UNSET,
+    x_forwarded_for: str | Unset = UNSET,
 ) -> LoginResult | Problem | None:
     """Check a token
 
      Answers 200 with the subject the token belongs to, or 401 when the token is missing or
-    not valid. Takes no request body.
+    not valid. A caller address that failed too often lately gets 429 without its token
+    being checked; the caller is the peer, or the address a trusted proxy (the info service)
+    names in `X-Forwarded-For`. Takes no request body.
 
     Args:
         x_request_id (str | Unset):
+        x_forwarded_for (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,5 +205,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             x_request_id=x_request_id,
+            x_forwarded_for=x_forwarded_for,
         )
     ).parsed

@@ -17,8 +17,8 @@ class ServedTransport(httpx.ASGITransport):
     """`ASGITransport` that enters the app's lifespan before the first request and leaves it on
     `aclose()` (closing the client that uses it closes it)."""
 
-    def __init__(self, app: FastAPI) -> None:
-        super().__init__(app=self._with_state)
+    def __init__(self, app: FastAPI, client: tuple[str, int] = ("127.0.0.1", 123)) -> None:
+        super().__init__(app=self._with_state, client=client)
         self._served = app
         self._lifespan: AbstractAsyncContextManager[Any] | None = None
         self._state: dict[str, Any] | None = None
