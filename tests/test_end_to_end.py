@@ -42,10 +42,15 @@ def test_the_request_id_crosses_services_and_tokens_stay_out_of_logs(services):
     response = httpx.get(
         f"{info.url}/info/", headers={"Authorization": "s3cret-e2e", "X-Request-ID": "trace-e2e"}
     )
+    refused = httpx.get(
+        f"{info.url}/info/", headers={"Authorization": "wrong-e2e", "X-Request-ID": "trace-e2e-wrong"}
+    )
 
     assert response.headers["x-request-id"] == "trace-e2e"
-    assert '"request_id": "trace-e2e"' in auth.logs()
-    assert '"request_id": "trace-e2e"' in info.logs()
+    assert refused.status_code == 401
+    for request_id in ("trace-e2e", "trace-e2e-wrong"):  # both requests were logged, by both services
+        assert f'"request_id": "{request_id}"' in auth.logs()
+        assert f'"request_id": "{request_id}"' in info.logs()
     for logs in (auth.logs(), info.logs()):
         assert "s3cret-e2e" not in logs
         assert "wrong-e2e" not in logs

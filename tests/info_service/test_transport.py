@@ -14,7 +14,7 @@ import pytest
 
 from info_service import create_app
 from info_service.config import Settings
-from info_service.transport import AiohttpTransport
+from info_service.transport import AiohttpTransport, NoAnswer
 from tests.servers import free_port
 
 pytestmark = pytest.mark.anyio
@@ -97,6 +97,12 @@ async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 async def truncated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     await read_request(reader)
     writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"subj')
+    await writer.drain()
+
+
+async def half_a_head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Le")
     await writer.drain()
 
 
@@ -186,11 +192,17 @@ async def test_a_connect_that_gets_no_answer_is_a_connect_timeout():
                 filler.close()
 
 
-@pytest.mark.parametrize("handler", [hangs_up, garbage, truncated], ids=["hangs-up", "not-http", "truncated"])
-async def test_a_broken_answer_is_a_remote_protocol_error(handler):
+@pytest.mark.parametrize(
+    ("handler", "no_answer"),
+    [(hangs_up, True), (garbage, False), (truncated, False), (half_a_head, False)],
+    ids=["hangs-up", "not-http", "truncated", "half-a-head"],
+)
+async def test_a_broken_answer_is_a_remote_protocol_error(handler, no_answer):
     async with fake_auth(handler) as (_, url), client(url) as http:
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(httpx.RemoteProtocolError) as raised:
             await http.post("/login/")
+
+    assert isinstance(raised.value, NoAnswer) is no_answer, "only a hang-up before any byte is no answer"
 
 
 # Through the info service: AuthGateway's error handling, over the real transport.
@@ -211,9 +223,11 @@ async def info_calling(url: str, **settings) -> AsyncIterator[httpx.AsyncClient]
     [
         (silent, 1, "The auth service did not answer in time."),
         (hangs_up, 2, "The auth service gave an answer outside its contract."),
-        (garbage, 2, "The auth service gave an answer outside its contract."),
+        (garbage, 1, "The auth service gave an answer outside its contract."),
+        (truncated, 1, "The auth service gave an answer outside its contract."),
+        (half_a_head, 1, "The auth service gave an answer outside its contract."),
     ],
-    ids=["silent", "hangs-up", "not-http"],
+    ids=["silent", "hangs-up", "not-http", "truncated", "half-a-head"],
 )
 async def test_auth_failures_over_the_network_are_503s(handler, connections, detail):
     async with fake_auth(handler) as (fake, url), info_calling(url, auth_read_timeout=0.3) as info:
@@ -234,13 +248,18 @@ async def test_an_unreachable_auth_is_retried_once_then_a_503():
 
 
 async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
+    # Auth accepts a token only from the caller it belongs to (`good-<i>` with request id `caller-<i>`),
+    # so a token or request id crossing to another caller turns a 200 into a 401.
+    seen: list[tuple[bytes, bytes]] = []
+
     async def auth(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
             head, _ = await read_request(reader)
-            token = next(line for line in head.split(b"\r\n") if line.lower().startswith(b"authorization:"))
-            token = token.split(b":", 1)[1].strip()
-            await asyncio.sleep(0.001 * (len(token) % 5))
-            if token.startswith(b"good-"):
+            fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
+            token, request_id = fields[b"authorization"], fields[b"x-request-id"]
+            seen.append((request_id, token))
+            await asyncio.sleep(0.001 * (len(seen) % 5))
+            if token == b"good-" + request_id.removeprefix(b"caller-"):
                 body, status = b'{"subject": "%s"}' % token, b"200 OK"
             else:
                 body = b'{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}'
@@ -251,13 +270,17 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
             )
             await writer.drain()
 
-    async with fake_auth(auth) as (fake, url), info_calling(url) as info:
+    async with fake_auth(auth) as (fake, url), info_calling(url, auth_pool_size=10) as info:
 
         async def call(i: int) -> int:
             token = f"good-{i}" if i % 2 else f"bad-{i}"
-            return (await info.get("/info/", headers={"Authorization": token})).status_code
+            headers = {"Authorization": token, "X-Request-ID": f"caller-{i}"}
+            return (await info.get("/info/", headers=headers)).status_code
 
         statuses = await asyncio.gather(*(call(i) for i in range(100)))
 
     assert statuses == [200 if i % 2 else 401 for i in range(100)]
-    assert fake.connections <= 100
+    assert sorted(seen) == sorted(
+        (b"caller-%d" % i, b"good-%d" % i if i % 2 else b"bad-%d" % i) for i in range(100)
+    )
+    assert 1 < fake.connections <= 10, "callers shared the pool concurrently, within its size"
