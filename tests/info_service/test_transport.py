@@ -270,7 +270,10 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
             )
             await writer.drain()
 
-    async with fake_auth(auth) as (fake, url), info_calling(url, auth_pool_size=10) as info:
+    # 100 callers queue for 10 connections: generous timeouts (the pool wait is the read timeout),
+    # so that a busy machine cannot turn a wait into a 503.
+    slack = {"auth_read_timeout": 30, "auth_connect_timeout": 30}
+    async with fake_auth(auth) as (fake, url), info_calling(url, auth_pool_size=10, **slack) as info:
 
         async def call(i: int) -> int:
             token = f"good-{i}" if i % 2 else f"bad-{i}"
