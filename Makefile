@@ -24,7 +24,7 @@ MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseMo
 	--use-union-operator --enum-field-as-literal all --use-schema-description \
 	--use-field-description --disable-timestamp --formatters builtin
 
-.PHONY: help install generate _generate run test lint fuzz bench
+.PHONY: help install generate _generate run test lint fuzz bench mutate
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -99,3 +99,13 @@ bench: install ## Measure GET /info/ under load (wrk, ~4 min); report in reports
 lint: install ## ruff (generated code excluded)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# `make mutate`: not part of `make test` (minutes of both cores). MUTATE_FLOOR fails the run below it.
+MUTATE_FLOOR ?= 90
+
+mutate: install ## Mutation testing of services and common (mutmut, minutes); see docs/testing-strength.md
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(or $(MUTATE_JOBS),2)
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/mutmut results
+	$(BIN)/python -m tools.mutation_score mutants/mutmut-cicd-stats.json $(MUTATE_FLOOR)

@@ -32,14 +32,14 @@ def logs() -> Iterator[io.StringIO]:
         demo_auth_app()  # configures logging
         [handler] = [h for h in root.handlers if isinstance(h, _JsonLinesHandler)]
     buffer = io.StringIO()
-    stream = handler.setStream(buffer)
+    stream, handler.stream = handler.stream, buffer  # not setStream(): it flushes the old stream
     levels = root.level, access_log.level
     root.setLevel(logging.DEBUG)
     access_log.setLevel(logging.DEBUG)
     try:
         yield buffer
     finally:
-        handler.setStream(stream)
+        handler.stream = stream
         root.setLevel(levels[0])
         access_log.setLevel(levels[1])
 

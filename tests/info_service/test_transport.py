@@ -146,6 +146,23 @@ async def test_a_compressed_answer_is_decoded_as_httpx_would():
     assert response.json() == {"subject": "demo"}
 
 
+async def test_a_cookie_set_by_auth_is_never_sent_back():
+    seen: list[bytes] = []
+    handler = answering(b"200 OK", [b"Set-Cookie: session=alice; Path=/"], b"{}", seen)
+    transport = AiohttpTransport()  # alone: httpx's client has a cookie jar of its own
+    async with fake_auth(handler) as (_, url):
+        try:
+            for _ in range(2):
+                # A host name: aiohttp's default jar would ignore cookies from an IP address.
+                host_url = url.replace("127.0.0.1", "localhost")
+                await transport.handle_async_request(httpx.Request("POST", f"{host_url}/login/"))
+        finally:
+            await transport.aclose()
+
+    assert len(seen) == 2
+    assert all(b"cookie" not in request.lower() for request in seen)
+
+
 async def test_one_connection_serves_consecutive_requests():
     async with fake_auth(answering(b"200 OK", [], b"{}")) as (fake, url), client(url) as http:
         for _ in range(5):
