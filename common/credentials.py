@@ -17,7 +17,7 @@ from common.problems import ProblemError
 _TOKEN = re.compile(r"(?:[Bb][Ee][Aa][Rr][Ee][Rr] +)?([\x21-\x7e]{1,512})")
 
 
-@dataclass(frozen=False, slots=True)
+@dataclass(frozen=True, slots=True)
 class Credentials:
     """The `Authorization` header as received, and the token in it (None when malformed)."""
 
