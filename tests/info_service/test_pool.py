@@ -30,6 +30,14 @@ async def test_the_aiohttp_session_honours_the_limits():
         await session.close()
 
 
+async def test_no_limits_means_an_unbounded_pool_that_keeps_no_idle_connection():
+    session = AiohttpTransport(httpx.Limits(max_connections=None, keepalive_expiry=None))._open()
+    try:
+        assert (session.connector.limit, session.connector._keepalive_timeout) == (0, 0)
+    finally:
+        await session.close()
+
+
 def test_a_refreshed_decision_becomes_the_youngest():
     cache = DecisionCache(ttl=60, max_entries=3, clock=lambda: 0.0)
     for key in ("a", "b", "a", "c", "d"):  # refreshing a moves it behind b

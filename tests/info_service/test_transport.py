@@ -304,3 +304,46 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
         (b"caller-%d" % i, b"good-%d" % i if i % 2 else b"bad-%d" % i) for i in range(100)
     )
     assert 1 < fake.connections <= 10, "callers shared the pool concurrently, within its size"
+
+
+async def test_the_request_goes_out_as_httpx_built_it_and_a_redirect_comes_back_unfollowed():
+    seen: list[bytes] = []
+    handler = answering(b"302 Found", [b"Location: /elsewhere"], b"", seen)
+    transport = AiohttpTransport()  # alone: no client adds headers of its own
+    async with fake_auth(handler) as (_, url):
+        try:
+            response = await transport.handle_async_request(
+                httpx.Request("POST", f"{url}/login/%7Ex?next=%2Fa%20b&q=%C3%A9")
+            )
+        finally:
+            await transport.aclose()
+
+    assert response.status_code == 302, "redirects are the caller's to follow, or not"
+    [request] = seen
+    assert request.startswith(b"POST /login/%7Ex?next=%2Fa%20b&q=%C3%A9 HTTP/1.1\r\n"), "sent as encoded"
+    names = {line.split(b":")[0].lower() for line in request.split(b"\r\n\r\n")[0].split(b"\r\n")[1:]}
+    assert names <= {b"host", b"content-length"}, "no header aiohttp adds by itself"
+
+
+async def test_waiting_for_a_pooled_connection_is_bounded_by_the_pool_timeout():
+    transport = AiohttpTransport(httpx.Limits(max_connections=1))
+    timeout = httpx.Timeout(5.0, pool=0.2, connect=0.2).as_dict()
+    async with fake_auth(silent) as (_, url):
+        try:
+            first = asyncio.ensure_future(
+                transport.handle_async_request(
+                    httpx.Request("POST", f"{url}/login/", extensions={"timeout": timeout})
+                )
+            )
+            await asyncio.sleep(0.1)  # the one connection is taken, and auth never answers
+            started = time.monotonic()
+            request = httpx.Request("POST", f"{url}/login/", extensions={"timeout": timeout})
+            with pytest.raises(httpx.ConnectTimeout) as raised:
+                await transport.handle_async_request(request)
+            waited = time.monotonic() - started
+            first.cancel()
+        finally:
+            await transport.aclose()
+
+    assert raised.value.request is request
+    assert waited < 4.0, "gave up on the pool, not after the first request's read timeout"
