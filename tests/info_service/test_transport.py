@@ -201,9 +201,12 @@ async def test_a_connect_that_gets_no_answer_is_a_connect_timeout():
             fillers.append(filler)
         await asyncio.sleep(0.1)
         try:
-            async with client(f"http://127.0.0.1:{port}", connect=0.3) as http:
+            # The read (and pool) timeout is long: giving up early proves the connect timeout did it.
+            async with client(f"http://127.0.0.1:{port}", read=10.0, connect=0.3) as http:
+                started = time.monotonic()
                 with pytest.raises(httpx.ConnectTimeout):
                     await http.post("/login/")
+                assert time.monotonic() - started < 5.0
         finally:
             for filler in fillers:
                 filler.close()
