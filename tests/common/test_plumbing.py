@@ -9,7 +9,7 @@ import logging
 from auth_service.models import Problem
 from common.credentials import TokenHeader
 from common.observability import _JsonLinesHandler
-from common.problems import problem_responses
+from common.problems import ProblemError, problem_responses
 from common.service import tune_garbage_collector
 
 
@@ -73,4 +73,10 @@ def test_the_security_scheme_is_the_specs_token_in_the_authorization_header():
         "Authorization",
         "header",
         "token",
+    )
+
+
+def test_a_problem_reads_as_its_detail():
+    assert str(ProblemError(400, "Send exactly one Authorization header.")) == (
+        "Send exactly one Authorization header."
     )

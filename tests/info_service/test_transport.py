@@ -350,3 +350,18 @@ async def test_waiting_for_a_pooled_connection_is_bounded_by_the_pool_timeout():
 
     assert raised.value.request is request
     assert waited < 4.0, "gave up on the pool, not after the first request's read timeout"
+
+
+@pytest.mark.parametrize(("status_line", "reason"), [(b"299 Fine", "Fine"), (b"299", "")])
+async def test_the_reason_phrase_is_the_one_sent(status_line, reason):
+    async with fake_auth(answering(status_line, [], b"")) as (_, url), client(url) as http:
+        response = await http.post("/login/")
+
+    assert (response.status_code, response.reason_phrase) == (299, reason)
+
+
+async def test_a_pool_without_a_timeout_still_bounds_the_connect():
+    async with fake_auth(answering(b"200 OK", [], b"{}")) as (_, url):
+        timeout = httpx.Timeout(1.0, pool=None)
+        async with httpx.AsyncClient(base_url=url, transport=AiohttpTransport(), timeout=timeout) as http:
+            assert (await http.post("/login/")).status_code == 200
