@@ -365,3 +365,13 @@ async def test_a_pool_without_a_timeout_still_bounds_the_connect():
         timeout = httpx.Timeout(1.0, pool=None)
         async with httpx.AsyncClient(base_url=url, transport=AiohttpTransport(), timeout=timeout) as http:
             assert (await http.post("/login/")).status_code == 200
+
+
+async def test_infos_read_timeout_is_the_one_configured():
+    async with fake_auth(silent) as (_, url), info_calling(url, auth_read_timeout=0.3) as info:
+        started = time.monotonic()
+        response = await info.get("/info/", headers={"Authorization": "merixstudio"})
+        waited = time.monotonic() - started
+
+    assert response.json()["detail"] == "The auth service did not answer in time."
+    assert waited < 4.0, "httpx's default (5 s), not AUTH_READ_TIMEOUT"
