@@ -23,7 +23,7 @@ MODELS_FLAGS := --input-file-type openapi --output-model-type pydantic_v2.BaseMo
 	--use-field-description --disable-timestamp --formatters builtin
 
 .PHONY: help install generate _generate run test test-fast lint fuzz bench service compat release \
-	image up down deploy-test _podman
+	image up down deploy-test _podman mutate
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -148,3 +148,13 @@ down: install _podman ## Stop and remove what `make up` started
 
 deploy-test: install _podman ## Build the image, run it, validate compose and Kubernetes files
 	$(BIN)/pytest tests/deploy
+
+# `make mutate`: not part of `make test` (minutes of both cores). MUTATE_FLOOR fails the run below it.
+MUTATE_FLOOR ?= 90
+
+mutate: install ## Mutation testing of services and common (mutmut, minutes); see docs/testing-strength.md
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(or $(MUTATE_JOBS),2)
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/mutmut results
+	$(BIN)/python -m tools.mutation_score mutants/mutmut-cicd-stats.json $(MUTATE_FLOOR)

@@ -1,9 +1,11 @@
 """Every error as `application/problem+json` (RFC 9457), built with the service's own model."""
 
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -11,6 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 PROBLEM_JSON = "application/problem+json"
+REQUEST_ID_HEADER = "X-Request-ID"
+
+log = logging.getLogger("errors")
 
 
 class ProblemError(Exception):
@@ -57,7 +62,12 @@ def install_problem_handlers(app: FastAPI, model: type[BaseModel]) -> None:
         return respond(400, "The request does not match the API description.")
 
     async def on_crash(_: Request, exc: Exception) -> Response:
-        return respond(500, "Internal error; the request id in the logs tells what happened.")
+        # Outside every middleware (Starlette's ServerErrorMiddleware): the request id is echoed
+        # here, and the error logged under it, whichever server runs the app.
+        request_id = correlation_id.get()
+        log.error("unhandled %s", type(exc).__name__, exc_info=exc)
+        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+        return respond(500, "Internal error; the request id in the logs tells what happened.", headers)
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

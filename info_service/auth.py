@@ -21,6 +21,7 @@ from info_service.auth_http import caller_authorization
 from info_service.config import CallsToAuth
 from info_service.decisions import DecisionCache
 from info_service.observability import Outcome, record_decision
+from info_service.transport import NoAnswer
 
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
 # What a broken body makes the generated parsers raise.
@@ -126,9 +127,10 @@ class AuthGateway:
         raise AuthUnavailable(OFF_CONTRACT)
 
     async def _login(self, request_id: str | None, caller: str | None) -> Response[LoginResult | Problem]:
-        # Safe to repeat: login has no side effects, and these errors mean no answer came back.
+        # Safe to repeat: login has no side effects, and these errors mean no answer came back. Any
+        # answer, even bytes that are not HTTP, is never repeated.
         async for attempt in stamina.retry_context(
-            on=(httpx.ConnectError, httpx.RemoteProtocolError),
+            on=(httpx.ConnectError, NoAnswer),
             attempts=1 + self._retries,
             wait_initial=0.05,
             wait_max=0.1,

@@ -13,10 +13,10 @@ from collections.abc import Callable
 class DecisionCache:
     """Subject by Authorization header for `ttl` seconds; the oldest entries go first when full."""
 
-    def __init__(self, ttl: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, ttl: float, max_entries: int = 10_000, clock: Callable[[], float] | None = None):
         self._ttl = ttl
         self._max_entries = max_entries
-        self._clock = clock
+        self._clock = clock or time.monotonic  # looked up here, so that tests can replace it
         self._entries: dict[bytes, tuple[float, str]] = {}
 
     @staticmethod

@@ -17,6 +17,16 @@ import aiohttp
 import httpx
 from yarl import URL
 
+
+class NoAnswer(httpx.RemoteProtocolError):
+    """The server closed the connection before sending a byte of an answer.
+
+    The one protocol error after which a request is safe to repeat: nothing came back, so nothing
+    was decided. Bytes that are not HTTP, or an answer cut short, are answers (broken ones), and
+    an answer is never repeated.
+    """
+
+
 # Most specific first: aiohttp's timeouts are also connection errors, and its connector errors
 # are OS errors.
 _ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
@@ -25,7 +35,7 @@ _ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
     (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
     (TimeoutError, httpx.ReadTimeout),
     (aiohttp.ClientConnectorError, httpx.ConnectError),
-    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ServerDisconnectedError, NoAnswer),
     (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),
     (aiohttp.ClientResponseError, httpx.RemoteProtocolError),
     (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
@@ -39,6 +49,9 @@ def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
     try:
         yield
     except (aiohttp.ClientError, TimeoutError) as exc:
+        if isinstance(exc, aiohttp.ServerDisconnectedError) and not isinstance(exc.message, str):
+            # Part of a head came before the hang-up (aiohttp holds it in `message`): an answer.
+            raise httpx.RemoteProtocolError(type(exc).__name__, request=request) from exc
         for aiohttp_error, httpx_error in _ERRORS:
             if isinstance(exc, aiohttp_error):
                 raise httpx_error(str(exc) or type(exc).__name__, request=request) from exc

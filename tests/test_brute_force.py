@@ -26,7 +26,7 @@ pytestmark = pytest.mark.processes
 
 @contextmanager
 def running(app: str, env: dict[str, str]) -> Iterator[Service]:
-    """tests.servers.running, with room for a slow start on a busy machine (a process that
+    """tools.launch.running, with room for a slow start on a busy machine (a process that
     imports the Redis client on top of the app)."""
     service = Service(app, env)
     try:

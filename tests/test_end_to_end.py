@@ -2,11 +2,12 @@
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 import httpx
 import pytest
 
-from tools.launch import both_services
+from tools.launch import Service, both_services
 
 pytestmark = pytest.mark.processes
 
@@ -41,6 +42,10 @@ def test_a_wrong_token_is_401_not_500(services):
     assert httpx.get(f"{info.url}/info/", headers={"Authorization": "wrong-e2e"}).status_code == 401
 
 
+def logged(service: Service, request_id: str) -> bool:
+    return f'"request_id": "{request_id}"' in service.logs()
+
+
 def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -56,11 +61,17 @@ def test_the_request_id_crosses_services_and_tokens_stay_out_of_logs(services):
     response = httpx.get(
         f"{info.url}/info/", headers={"Authorization": "s3cret-e2e", "X-Request-ID": "trace-e2e"}
     )
+    refused = httpx.get(
+        f"{info.url}/info/", headers={"Authorization": "wrong-e2e", "X-Request-ID": "trace-e2e-wrong"}
+    )
 
     assert response.headers["x-request-id"] == "trace-e2e"
-    # A service writes its access line after the answer has gone: give it a moment.
-    assert eventually(lambda: '"request_id": "trace-e2e"' in auth.logs())
-    assert eventually(lambda: '"request_id": "trace-e2e"' in info.logs())
+    assert refused.status_code == 401
+    # A service writes its access line after the answer has gone: give it a moment. Both requests
+    # were logged, by both services.
+    for request_id in ("trace-e2e", "trace-e2e-wrong"):
+        for service in (auth, info):
+            assert eventually(partial(logged, service, request_id)), (service.app, request_id)
     for logs in (auth.logs(), info.logs()):
         assert "s3cret-e2e" not in logs
         assert "wrong-e2e" not in logs

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.processes
 
 VALID = {"Authorization": "merixstudio"}
 READ_TIMEOUT = 1.0  # info's default AUTH_READ_TIMEOUT
-BREAKER = {"AUTH_BREAKER_FAILURES": "3", "AUTH_BREAKER_RESET": "1.0"}
+# A reset long enough that the call after the third failure is never already the probe, however
+# busy the machine; short enough that recovery stays quick.
+BREAKER = {"AUTH_BREAKER_FAILURES": "3", "AUTH_BREAKER_RESET": "3.0"}
 UNREACHABLE = "The auth service is unreachable."
 TIMEOUT = "The auth service did not answer in time."
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
@@ -43,7 +45,7 @@ def assert_unavailable(response: httpx.Response, detail: str) -> None:
     assert response.json()["detail"] == detail
 
 
-def wait_for_200(info: Service, within: float = 5.0) -> float:
+def wait_for_200(info: Service, within: float = 10.0) -> float:
     """Seconds until /info/ answers 200 again, polling every 100 ms."""
     start = time.perf_counter()
     while time.perf_counter() - start < within:
@@ -88,9 +90,12 @@ def test_frozen_auth_is_a_503_after_the_read_timeout_then_at_once(services):
     auth.signal(signal.SIGSTOP)
     try:
         *timeouts, paused = trip_breaker(info, TIMEOUT)
+        # Gave up at the read timeout, not before and not never. That a timeout is not retried is
+        # counted in-process (test_auth_failures.py), where no busy core can blur it.
         for elapsed in timeouts:
-            assert READ_TIMEOUT * 0.9 <= elapsed < READ_TIMEOUT + 1.0, f"took {elapsed:.2f} s"
-        assert paused < READ_TIMEOUT / 2, f"an open breaker must answer at once, took {paused:.2f} s"
+            assert READ_TIMEOUT * 0.9 <= elapsed < READ_TIMEOUT + 4.0, f"took {elapsed:.2f} s"
+        # The PAUSED detail proves auth was not called; this, that no timeout was waited for.
+        assert paused < READ_TIMEOUT, f"an open breaker must answer at once, took {paused:.2f} s"
     finally:
         auth.signal(signal.SIGCONT)
 

@@ -57,7 +57,9 @@ def test_demo_mode_warns_at_startup(caplog):
     with TestClient(create_app(settings)):
         pass
 
-    assert "demo mode" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "auth_service"] == [
+        "demo mode: no AUTH_TOKEN_SHA256 or AUTH_TOKENS set, accepting the demo token"
+    ]
 
 
 def test_production_refuses_to_start_without_tokens():

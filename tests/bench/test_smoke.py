@@ -5,23 +5,17 @@ the real 200 under load with no errors, and that the report, data and plot are w
 """
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from bench.load import wrk_path
+from tests.ci import require_tool
 from tools.registry import ROOT
 
 pytestmark = pytest.mark.processes
 
-if wrk_path() is None:
-    if os.environ.get("CI") == "true":
-        pytest.fail("wrk is missing: .ci/run installs it (apt-get install wrk)", pytrace=False)
-    pytest.skip(
-        "wrk is missing (apt-get install wrk): the bench smoke test needs it", allow_module_level=True
-    )
+require_tool("wrk", "apt-get install wrk; .ci/run installs it", module=True)
 
 
 @pytest.fixture(scope="module")

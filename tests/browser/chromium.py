@@ -1,8 +1,8 @@
 """Headless Chromium for the browser tests: where it is, how to launch it, what it may fetch.
 
 Playwright drives the system's Chromium (Debian package `chromium`): Playwright's own browser
-download needs the internet. Without Chromium the tests skip locally and fail in CI (`CI=true`),
-where `.ci/run` installs it.
+download needs the internet. Without Chromium the tests skip locally and fail in CI
+(tests/ci.py), where `.ci/run` installs it.
 """
 
 import os
@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
+from tests.ci import missing
 from tools.registry import ROOT
 
 ARTIFACTS = ROOT / "reports" / "browser"  # screenshots; git-ignored, kept by CI
@@ -33,10 +32,6 @@ LAUNCH_ARGS = [
 ]
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
 def chromium_or_skip() -> str:
     """The Chromium executable (`$CHROMIUM`, else `chromium` on PATH, else /usr/bin/chromium).
 
@@ -49,9 +44,8 @@ def chromium_or_skip() -> str:
         f"Chromium not found at {candidate}: the browser tests need it. Install it with "
         "`apt-get install chromium` (.ci/run does), or point $CHROMIUM at a Chromium executable."
     )
-    if in_ci():
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    missing(message)
+    raise AssertionError("unreachable")  # pragma: no cover -- missing() skips or fails
 
 
 def is_local(url: str) -> bool:

@@ -19,7 +19,7 @@ def test_missing_chromium_skips_locally_saying_how_to_install_it(no_chromium, mo
         chromium_or_skip()
 
 
-@pytest.mark.parametrize("ci", ["true", "1"])
+@pytest.mark.parametrize("ci", ["true", "1", "YES"])
 def test_missing_chromium_fails_in_ci(no_chromium, monkeypatch, ci):
     monkeypatch.setenv("CI", ci)
 

@@ -81,6 +81,7 @@ def test_each_documented_auth_answer_gets_infos_documented_answer(info, stub, an
         assert response.headers["retry-after"] == str(answer.headers["Retry-After"])
     [event] = [event for event in stub_events(stub) if event["token"] == answer.token]
     assert (event["method"], event["path"], event["answer"]) == ("POST", "/login/", answer.token)
+    assert event["request_id"] == f"consumer-{answer.token}" == response.headers["x-request-id"]
 
 
 def test_every_documented_auth_answer_has_a_decided_info_answer():
@@ -119,7 +120,9 @@ def test_a_refused_connection_gets_a_503_with_retry_after():
 def test_readiness_asks_the_auth_readiness_probe(info, stub):
     assert info.get("/readyz", headers={"X-Request-ID": "consumer-ready"}).status_code == 200
 
-    assert any(event["path"] == "/readyz" for event in stub_events(stub))
+    assert [event["request_id"] for event in stub_events(stub) if event["path"] == "/readyz"] == [
+        "consumer-ready"
+    ]
 
 
 def test_the_stub_refuses_what_the_auth_spec_does_not_allow(stub):

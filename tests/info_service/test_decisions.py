@@ -1,7 +1,5 @@
 """The cache of positive answers from auth: off by default, refusals never cached, bounded."""
 
-import time
-
 import httpx
 from fastapi.testclient import TestClient
 
@@ -74,13 +72,14 @@ def test_by_default_every_request_asks_auth():
     assert calls == ["good"] * 3
 
 
-def test_with_a_ttl_an_accepted_token_is_asked_once_a_refused_one_every_time():
+def test_with_a_ttl_an_accepted_token_is_asked_once_a_refused_one_every_time(clock):
     calls: list[str] = []
-    with info(calls, auth_cache_ttl=0.2) as client:
+    with info(calls, auth_cache_ttl=2) as client:
         for _ in range(3):
             assert client.get("/info/", headers={"Authorization": "good"}).status_code == 200
             assert client.get("/info/", headers={"Authorization": "bad"}).status_code == 401
-        time.sleep(0.25)
+            clock.advance(0.6)
+        clock.advance(0.2)  # 2.0 s after the first answer: expired
         assert client.get("/info/", headers={"Authorization": "good"}).status_code == 200
 
     assert calls == ["good", "bad", "bad", "bad", "good"]

@@ -15,7 +15,7 @@ import pytest
 from common.ratelimit import RateLimitSettings
 from info_service import create_app
 from info_service.config import Settings
-from info_service.transport import AiohttpTransport
+from info_service.transport import AiohttpTransport, NoAnswer
 from tests.fakes import UNAUTHORIZED
 from tools.asgi import ServedTransport
 from tools.launch import free_port
@@ -103,6 +103,12 @@ async def truncated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) 
     await writer.drain()
 
 
+async def half_a_head(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Le")
+    await writer.drain()
+
+
 def client(url: str, read: float = 1.0, connect: float = 1.0) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=url, transport=AiohttpTransport(), timeout=httpx.Timeout(read, connect=connect)
@@ -143,6 +149,23 @@ async def test_a_compressed_answer_is_decoded_as_httpx_would():
     assert response.json() == {"subject": "demo"}
 
 
+async def test_a_cookie_set_by_auth_is_never_sent_back():
+    seen: list[bytes] = []
+    handler = answering(b"200 OK", [b"Set-Cookie: session=alice; Path=/"], b"{}", seen)
+    transport = AiohttpTransport()  # alone: httpx's client has a cookie jar of its own
+    async with fake_auth(handler) as (_, url):
+        try:
+            for _ in range(2):
+                # A host name: aiohttp's default jar would ignore cookies from an IP address.
+                host_url = url.replace("127.0.0.1", "localhost")
+                await transport.handle_async_request(httpx.Request("POST", f"{host_url}/login/"))
+        finally:
+            await transport.aclose()
+
+    assert len(seen) == 2
+    assert all(b"cookie" not in request.lower() for request in seen)
+
+
 async def test_one_connection_serves_consecutive_requests():
     async with fake_auth(answering(b"200 OK", [], b"{}")) as (fake, url), client(url) as http:
         for _ in range(5):
@@ -181,19 +204,28 @@ async def test_a_connect_that_gets_no_answer_is_a_connect_timeout():
             fillers.append(filler)
         await asyncio.sleep(0.1)
         try:
-            async with client(f"http://127.0.0.1:{port}", connect=0.3) as http:
+            # The read (and pool) timeout is long: giving up early proves the connect timeout did it.
+            async with client(f"http://127.0.0.1:{port}", read=10.0, connect=0.3) as http:
+                started = time.monotonic()
                 with pytest.raises(httpx.ConnectTimeout):
                     await http.post("/login/")
+                assert time.monotonic() - started < 5.0
         finally:
             for filler in fillers:
                 filler.close()
 
 
-@pytest.mark.parametrize("handler", [hangs_up, garbage, truncated], ids=["hangs-up", "not-http", "truncated"])
-async def test_a_broken_answer_is_a_remote_protocol_error(handler):
+@pytest.mark.parametrize(
+    ("handler", "no_answer"),
+    [(hangs_up, True), (garbage, False), (truncated, False), (half_a_head, False)],
+    ids=["hangs-up", "not-http", "truncated", "half-a-head"],
+)
+async def test_a_broken_answer_is_a_remote_protocol_error(handler, no_answer):
     async with fake_auth(handler) as (_, url), client(url) as http:
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(httpx.RemoteProtocolError) as raised:
             await http.post("/login/")
+
+    assert isinstance(raised.value, NoAnswer) is no_answer, "only a hang-up before any byte is no answer"
 
 
 # Through the info service: AuthGateway's error handling, over the real transport.
@@ -211,9 +243,11 @@ async def info_calling(url: str, **settings) -> AsyncIterator[httpx.AsyncClient]
     [
         (silent, 1, "The auth service did not answer in time."),
         (hangs_up, 2, "The auth service gave an answer outside its contract."),
-        (garbage, 2, "The auth service gave an answer outside its contract."),
+        (garbage, 1, "The auth service gave an answer outside its contract."),
+        (truncated, 1, "The auth service gave an answer outside its contract."),
+        (half_a_head, 1, "The auth service gave an answer outside its contract."),
     ],
-    ids=["silent", "hangs-up", "not-http"],
+    ids=["silent", "hangs-up", "not-http", "truncated", "half-a-head"],
 )
 async def test_auth_failures_over_the_network_are_503s(handler, connections, detail):
     async with fake_auth(handler) as (fake, url), info_calling(url, auth_read_timeout=0.3) as info:
@@ -234,13 +268,18 @@ async def test_an_unreachable_auth_is_retried_once_then_a_503():
 
 
 async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
+    # Auth accepts a token only from the caller it belongs to (`good-<i>` with request id `caller-<i>`),
+    # so a token or request id crossing to another caller turns a 200 into a 401.
+    seen: list[tuple[bytes, bytes]] = []
+
     async def auth(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
             head, _ = await read_request(reader)
-            token = next(line for line in head.split(b"\r\n") if line.lower().startswith(b"authorization:"))
-            token = token.split(b":", 1)[1].strip()
-            await asyncio.sleep(0.001 * (len(token) % 5))
-            if token.startswith(b"good-"):
+            fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
+            token, request_id = fields[b"authorization"], fields[b"x-request-id"]
+            seen.append((request_id, token))
+            await asyncio.sleep(0.001 * (len(seen) % 5))
+            if token == b"good-" + request_id.removeprefix(b"caller-"):
                 body, status = b'{"subject": "%s"}' % token, b"200 OK"
             else:
                 body = json.dumps(UNAUTHORIZED).encode()
@@ -251,18 +290,93 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
             )
             await writer.drain()
 
-    # Generous timeouts: on a busy machine 100 callers opening connections at once can take longer
-    # than the 0.5 s connect timeout, and a 503 here would be about load, not whose token went where.
-    patient = {"auth_connect_timeout": 10.0, "auth_read_timeout": 10.0}
+    # 100 callers queue for 10 connections: generous timeouts (the pool wait is the read timeout),
+    # so that a busy machine cannot turn a wait into a 503.
+    slack = {"auth_read_timeout": 30, "auth_connect_timeout": 30}
     # All callers share one address here: a budget of failures larger than the test.
     unlimited = RateLimitSettings(failures=10_000)
-    async with fake_auth(auth) as (fake, url), info_calling(url, rate_limit=unlimited, **patient) as info:
+    async with (
+        fake_auth(auth) as (fake, url),
+        info_calling(url, auth_pool_size=10, rate_limit=unlimited, **slack) as info,
+    ):
 
         async def call(i: int) -> int:
             token = f"good-{i}" if i % 2 else f"bad-{i}"
-            return (await info.get("/info/", headers={"Authorization": token})).status_code
+            headers = {"Authorization": token, "X-Request-ID": f"caller-{i}"}
+            return (await info.get("/info/", headers=headers)).status_code
 
         statuses = await asyncio.gather(*(call(i) for i in range(100)))
 
     assert statuses == [200 if i % 2 else 401 for i in range(100)]
-    assert fake.connections <= 100
+    assert sorted(seen) == sorted(
+        (b"caller-%d" % i, b"good-%d" % i if i % 2 else b"bad-%d" % i) for i in range(100)
+    )
+    assert 1 < fake.connections <= 10, "callers shared the pool concurrently, within its size"
+
+
+async def test_the_request_goes_out_as_httpx_built_it_and_a_redirect_comes_back_unfollowed():
+    seen: list[bytes] = []
+    handler = answering(b"302 Found", [b"Location: /elsewhere"], b"", seen)
+    transport = AiohttpTransport()  # alone: no client adds headers of its own
+    async with fake_auth(handler) as (_, url):
+        try:
+            response = await transport.handle_async_request(
+                httpx.Request("POST", f"{url}/login/%7Ex?next=%2Fa%20b&q=%C3%A9")
+            )
+        finally:
+            await transport.aclose()
+
+    assert response.status_code == 302, "redirects are the caller's to follow, or not"
+    [request] = seen
+    assert request.startswith(b"POST /login/%7Ex?next=%2Fa%20b&q=%C3%A9 HTTP/1.1\r\n"), "sent as encoded"
+    names = {line.split(b":")[0].lower() for line in request.split(b"\r\n\r\n")[0].split(b"\r\n")[1:]}
+    assert names <= {b"host", b"content-length"}, "no header aiohttp adds by itself"
+
+
+async def test_waiting_for_a_pooled_connection_is_bounded_by_the_pool_timeout():
+    transport = AiohttpTransport(httpx.Limits(max_connections=1))
+    timeout = httpx.Timeout(5.0, pool=0.2, connect=0.2).as_dict()
+    async with fake_auth(silent) as (_, url):
+        try:
+            first = asyncio.ensure_future(
+                transport.handle_async_request(
+                    httpx.Request("POST", f"{url}/login/", extensions={"timeout": timeout})
+                )
+            )
+            await asyncio.sleep(0.1)  # the one connection is taken, and auth never answers
+            started = time.monotonic()
+            request = httpx.Request("POST", f"{url}/login/", extensions={"timeout": timeout})
+            with pytest.raises(httpx.ConnectTimeout) as raised:
+                await transport.handle_async_request(request)
+            waited = time.monotonic() - started
+            first.cancel()
+        finally:
+            await transport.aclose()
+
+    assert raised.value.request is request
+    assert waited < 4.0, "gave up on the pool, not after the first request's read timeout"
+
+
+@pytest.mark.parametrize(("status_line", "reason"), [(b"299 Fine", "Fine"), (b"299", "")])
+async def test_the_reason_phrase_is_the_one_sent(status_line, reason):
+    async with fake_auth(answering(status_line, [], b"")) as (_, url), client(url) as http:
+        response = await http.post("/login/")
+
+    assert (response.status_code, response.reason_phrase) == (299, reason)
+
+
+async def test_a_pool_without_a_timeout_still_bounds_the_connect():
+    async with fake_auth(answering(b"200 OK", [], b"{}")) as (_, url):
+        timeout = httpx.Timeout(1.0, pool=None)
+        async with httpx.AsyncClient(base_url=url, transport=AiohttpTransport(), timeout=timeout) as http:
+            assert (await http.post("/login/")).status_code == 200
+
+
+async def test_infos_read_timeout_is_the_one_configured():
+    async with fake_auth(silent) as (_, url), info_calling(url, auth_read_timeout=0.3) as info:
+        started = time.monotonic()
+        response = await info.get("/info/", headers={"Authorization": "merixstudio"})
+        waited = time.monotonic() - started
+
+    assert response.json()["detail"] == "The auth service did not answer in time."
+    assert waited < 4.0, "httpx's default (5 s), not AUTH_READ_TIMEOUT"
