@@ -5,8 +5,9 @@ errors, request ids, the `token` security scheme, examples), the package `<name>
 as the others are (lazy `app`, app factory, typed lifespan state, settings, deps, routes; with
 USES, a gateway that asks the used service through its generated client, over one shared pool
 that forwards each caller's token), its tests (`tests/<name>_service/`: behaviour, and the case
-behind each spec example), its entry in `services.toml` (on the lowest free port from 8002), then
-runs `make _generate` for its models (and the used service's client, if none existed yet).
+behind each spec example), its deployment (`deploy/k8s/<name>.yaml`, listed in the kustomization,
+and a service in `compose.yaml`), its entry in `services.toml` (on the lowest free port from 8002),
+then runs `make _generate` for its models (and the used service's client, if none existed yet).
 
 It checks everything before writing anything: a name that exists, that is not a valid package
 name, or a USES naming no service is refused, and nothing changes. Should generation fail, what
@@ -42,6 +43,9 @@ class Plan:
     files: dict[Path, str]  # relative path -> content, every file to write
     registry_entry: str
     new_folders: tuple[Path, ...]  # relative; removed again if the scaffold fails
+    # (file, anchor line, text): text inserted after the anchor line of an existing file
+    # (compose.yaml's `services:`, the kustomization's `resources:`); restored if the scaffold fails.
+    inserts: tuple[tuple[Path, str, str], ...] = ()
 
 
 def render(template: str, values: dict[str, str], flags: set[str]) -> str:
@@ -139,10 +143,18 @@ def plan(name: str, uses: str | None, root: Path) -> Plan:
         f'\n[services.{name}]\npackage = "{package}"\nspec = "specs/{name}.yaml"\n'
         f"port = {port}\nuses = {uses_list}\n"
     )
+    files[Path("deploy") / "k8s" / f"{name}.yaml"] = fill("deploy/k8s.yaml")
+    inserts = (
+        (Path("compose.yaml"), "services:\n", fill("deploy/compose.yaml")),
+        (Path("deploy") / "k8s" / "kustomization.yaml", "resources:\n", f"  - {name}.yaml\n"),
+    )
+    for file, anchor, _ in inserts:
+        if anchor not in (root / file).read_text(encoding="utf-8").splitlines(keepends=True):
+            raise Refused(f"{file} has no line {anchor.strip()!r} to add {name} under")
     new_folders = [Path(package), tests]
     if used and not (root / "clients" / client_package(used.name)).exists():
         new_folders.append(Path("clients") / client_package(used.name))
-    return Plan(name, used, port, files, entry, tuple(new_folders))
+    return Plan(name, used, port, files, entry, tuple(new_folders), inserts)
 
 
 def scaffold(name: str, uses: str | None = None, root: Path = REGISTRY.parent) -> Plan:
@@ -150,8 +162,13 @@ def scaffold(name: str, uses: str | None = None, root: Path = REGISTRY.parent) -
     made = plan(name, uses, root)
     registry = root / REGISTRY.name
     registry_before = registry.read_bytes()
+    edited = {root / file: (root / file).read_bytes() for file, _, _ in made.inserts}
     written: list[Path] = []
     try:
+        for file, anchor, text in made.inserts:
+            lines = (root / file).read_text(encoding="utf-8").splitlines(keepends=True)
+            at = lines.index(anchor) + 1
+            (root / file).write_text("".join([*lines[:at], text, *lines[at:]]), encoding="utf-8")
         for relative, content in made.files.items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +190,8 @@ def scaffold(name: str, uses: str | None = None, root: Path = REGISTRY.parent) -
         )
     except BaseException:
         registry.write_bytes(registry_before)
+        for path, before in edited.items():
+            path.write_bytes(before)
         for path in written:
             path.unlink(missing_ok=True)
         for directory in made.new_folders:
