@@ -17,7 +17,6 @@ import aiohttp
 import httpx
 from yarl import URL
 
-
 # How long a resolved address of auth is reused for new connections (docs/deploy.md).
 DNS_CACHE_SECONDS = 1
 
