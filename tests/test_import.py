@@ -77,7 +77,10 @@ def test_the_served_app_reads_settings_when_loaded_and_tunes_the_collector_at_st
     )
 
     assert seen == {
-        "loaded": {"settings": ["auth_service.config"], "gc": []},
+        "loaded": {
+            "settings": ["auth_service.config", "common.ratelimit", "common.security_headers"],
+            "gc": [],
+        },
         "started": ["collect", "freeze", "set_threshold"],
         "status": 200,
         "same_app": True,
