@@ -33,8 +33,8 @@ async def auth_unavailable(_: Request, exc: Exception) -> Response:
 
 def create_app(
     settings: Settings | None = None,
-    auth_transport: httpx.AsyncBaseTransport | None = None,
     *,
+    auth_transport: httpx.AsyncBaseTransport | None = None,
     tune_gc: bool = False,
 ) -> FastAPI:
     """The info service; `Settings()` reads the environment when `settings` is not given.

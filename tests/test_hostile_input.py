@@ -11,8 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.contract.conftest import SERVICES, load_spec
-from tests.contract.openapi import METHODS, operations
+from tests.contract.openapi import METHODS, SERVICES, load_spec, operations
 from tools.launch import Service, every_service
 
 pytestmark = pytest.mark.processes

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tools.registry import ROOT
+from tools.registry import ROOT, services
 
 pytestmark = pytest.mark.processes
 
@@ -54,7 +54,7 @@ def test_importing_the_services_reads_no_settings_and_leaves_the_collector_alone
     hostile = {"ENVIRONMENT": "nonsense", "AUTH_CACHE_TTL": "forever"}
 
     seen = run(
-        "import auth_service, info_service\n"
+        f"import {', '.join(each.package for each in services())}\n"
         "print(json.dumps({'settings': settings_read, 'gc': gc_calls,"
         " 'threshold': list(gc.get_threshold()) == list(threshold), 'frozen': gc.get_freeze_count()}))",
         hostile,

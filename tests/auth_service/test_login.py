@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.fakes import UNAUTHORIZED
+
 PROBLEM = "application/problem+json"
 
 
@@ -46,12 +48,7 @@ def test_anything_else_is_401_with_a_problem_and_a_challenge(auth_client, header
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
     assert response.headers["www-authenticate"] == "Bearer"
-    assert response.json() == {
-        "type": "about:blank",
-        "title": "Unauthorized",
-        "status": 401,
-        "detail": "A valid token is required in the Authorization header.",
-    }
+    assert response.json() == UNAUTHORIZED
 
 
 def test_several_authorization_headers_are_refused_not_resolved(auth_client):

@@ -1,28 +1,10 @@
-"""Shared by the contract tests: every registered service's spec, and its app as in the demo."""
+"""Shared by the contract tests: a test taking `service_name` runs once per registered service.
 
-from pathlib import Path
-from typing import Any
+Helpers for reading the specs are in `tests/contract/openapi.py`."""
 
 import pytest
-import yaml
-from fastapi import FastAPI
 
-from tests.apps import build
-from tools.registry import service, services
-
-SERVICES = [each.name for each in services()]
-
-
-def spec_path(name: str) -> Path:
-    return service(name).spec
-
-
-def load_spec(name: str) -> dict[str, Any]:
-    return yaml.safe_load(spec_path(name).read_text(encoding="utf-8"))
-
-
-def demo_app(name: str) -> FastAPI:
-    return build(name)
+from tests.contract.openapi import SERVICES
 
 
 @pytest.fixture(params=SERVICES)

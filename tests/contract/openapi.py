@@ -1,9 +1,25 @@
-"""Walking an OpenAPI document (a plain dict): local `$ref`s and operations."""
+"""The registered services' specs, and walking an OpenAPI document (a plain dict): local `$ref`s
+and operations. Every test that reads a spec takes it from here."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from tools.registry import service, services
+
+SERVICES = [each.name for each in services()]
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def spec_path(name: str) -> Path:
+    return service(name).spec
+
+
+def load_spec(name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load(spec_path(name).read_text(encoding="utf-8"))
+    return spec
 
 
 def deref(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from info_service import create_app
 from info_service.config import Settings
 from tests.contract.auth_stub import SLOW_SECONDS, documented_responses
-from tests.contract.conftest import load_spec
+from tests.contract.openapi import load_spec
 from tools.launch import Service, listening_socket, running
 
 pytestmark = pytest.mark.processes

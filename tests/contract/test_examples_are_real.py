@@ -16,8 +16,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.apps import build
-from tests.contract.conftest import SERVICES, load_spec
-from tests.contract.openapi import deref, operations
+from tests.contract.openapi import SERVICES, deref, load_spec, operations
 from tools.registry import service
 
 Case = tuple[str, str, str, str | None]  # service, operation, status, example name

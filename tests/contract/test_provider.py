@@ -16,8 +16,7 @@ from schemathesis.config import SchemathesisConfig
 
 from common.ratelimit import RateLimitSettings
 from tests.apps import build
-from tests.contract.conftest import SERVICES, load_spec, spec_path
-from tests.contract.openapi import operations
+from tests.contract.openapi import SERVICES, load_spec, operations, spec_path
 from tools.registry import ROOT
 
 CONFIG = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")

@@ -13,8 +13,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from common.offline_docs import STATIC_URL
-from tests.contract.conftest import demo_app, load_spec
-from tests.contract.openapi import deref
+from tests.apps import build
+from tests.contract.openapi import deref, load_spec
 from tests.contract.openapi import operations as operations_of
 
 # Served by common/service.py for humans, hidden from the schema; never an API operation.
@@ -105,7 +105,7 @@ def describe_drift(served: Operation, documented: Operation) -> list[str]:
 
 
 def test_every_route_is_an_operation_of_the_spec_and_every_operation_is_served(service_name):
-    served = operations(served_description(demo_app(service_name)))
+    served = operations(served_description(build(service_name)))
     documented = operations(load_spec(service_name))
 
     assert not sorted(set(served) - set(documented)), (
@@ -119,7 +119,7 @@ def test_every_route_is_an_operation_of_the_spec_and_every_operation_is_served(s
 
 
 def test_each_operation_is_served_as_documented(service_name):
-    served = operations(served_description(demo_app(service_name)))
+    served = operations(served_description(build(service_name)))
     documented = operations(load_spec(service_name))
 
     drift = {
@@ -132,7 +132,7 @@ def test_each_operation_is_served_as_documented(service_name):
 
 
 def test_the_security_schemes_are_served_as_documented(service_name):
-    served = served_description(demo_app(service_name)).get("components", {}).get("securitySchemes", {})
+    served = served_description(build(service_name)).get("components", {}).get("securitySchemes", {})
     documented = load_spec(service_name).get("components", {}).get("securitySchemes", {})
 
     assert set(served) == set(documented), (
@@ -146,7 +146,7 @@ def test_the_security_schemes_are_served_as_documented(service_name):
 
 
 def test_no_route_hides_from_the_spec_but_the_docs(service_name):
-    hidden = set(hidden_routes(demo_app(service_name)))
+    hidden = set(hidden_routes(build(service_name)))
 
     assert hidden <= META_PATHS, (
         f"{service_name}: routes served outside the spec: {sorted(hidden - META_PATHS)}"

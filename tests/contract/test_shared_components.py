@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.contract.conftest import SERVICES, load_spec
+from tests.contract.openapi import SERVICES, load_spec
 from tools.scaffold import TEMPLATES, render
 
 STARTER = "make service's starter spec"

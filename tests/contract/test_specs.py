@@ -7,8 +7,7 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
-from tests.contract.conftest import SERVICES, load_spec
-from tests.contract.openapi import deref, operations
+from tests.contract.openapi import SERVICES, deref, load_spec, operations
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -8,17 +8,10 @@ import httpx
 from fastapi.testclient import TestClient
 
 from tests.apps import info_with_auth, over_the_failure_budget, scrape_after
+from tests.fakes import refuse, time_out
 
 VALID = {"Authorization": "merixstudio"}
 TWO_TOKENS = [("Authorization", "merixstudio"), ("Authorization", "merixstudio")]
-
-
-def refuse(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("refused", request=request)
-
-
-def time_out(request: httpx.Request) -> httpx.Response:
-    raise httpx.ReadTimeout("slow", request=request)
 
 
 def teapot(request: httpx.Request) -> httpx.Response:

@@ -9,6 +9,7 @@ import pytest
 from info_service import create_app
 from info_service.config import Settings
 from tests.apps import info_with_auth
+from tests.fakes import says_no
 from tools.asgi import ServedTransport
 
 
@@ -67,9 +68,7 @@ async def test_concurrent_callers_never_see_each_others_token():
         seen[request.headers["x-request-id"]] = token
         if token.startswith("good-"):
             return httpx.Response(200, json={"subject": token})
-        return httpx.Response(
-            401, json={"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "no"}
-        )
+        return says_no()
 
     app = create_app(Settings(), auth_transport=httpx.MockTransport(auth))
     async with httpx.AsyncClient(transport=ServedTransport(app), base_url="http://info") as info:

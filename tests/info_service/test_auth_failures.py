@@ -4,16 +4,9 @@ import httpx
 import pytest
 
 from tests.apps import info_with_auth
+from tests.fakes import refuse, says_no, time_out
 
 VALID = {"Authorization": "merixstudio"}
-
-
-def refuse(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("refused", request=request)
-
-
-def time_out(request: httpx.Request) -> httpx.Response:
-    raise httpx.ReadTimeout("slow", request=request)
 
 
 def answer(status: int, content: bytes, content_type: str = "application/json"):
@@ -72,10 +65,8 @@ def test_a_refused_connection_is_retried_once_and_a_401_never():
     def auth(request: httpx.Request) -> httpx.Response:
         calls.append(request.headers["authorization"])
         if len(calls) == 1:
-            raise httpx.ConnectError("refused", request=request)
-        return httpx.Response(
-            401, json={"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "no"}
-        )
+            return refuse(request)
+        return says_no()
 
     with info_with_auth(auth) as info:
         assert info.get("/info/", headers={"Authorization": "wrong"}).status_code == 401
@@ -106,7 +97,7 @@ def test_the_breaker_opens_after_repeated_failures_and_recovers_by_itself(clock)
         nonlocal calls
         calls += 1
         if not auth_is_up:
-            raise httpx.ReadTimeout("slow", request=request)
+            return time_out(request)
         return httpx.Response(200, json={"subject": "demo"})
 
     with info_with_auth(auth, auth_breaker_failures=3, auth_breaker_reset=5) as info:
@@ -131,9 +122,7 @@ def test_the_breaker_opens_after_repeated_failures_and_recovers_by_itself(clock)
 
 def test_401s_do_not_open_the_breaker():
     def auth(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            401, json={"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "no"}
-        )
+        return says_no()
 
     with info_with_auth(auth, auth_breaker_failures=2) as info:
         statuses = {info.get("/info/", headers={"Authorization": "wrong"}).status_code for _ in range(5)}

@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from common.ratelimit import RateLimitSettings
 from info_service import create_app
 from info_service.config import Settings
+from tests.fakes import says_no
 
 N = 10
 VALID = {"Authorization": "merixstudio"}
 WRONG = {"Authorization": "wrong"}
-UNAUTHORIZED = {"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "no"}
 
 
 class Auth:
@@ -34,7 +34,7 @@ class Auth:
             return httpx.Response(429, json=body, headers={"Retry-After": self.limited})
         if request.headers.get("authorization") == "merixstudio":
             return httpx.Response(200, json={"subject": "demo"})
-        return httpx.Response(401, json=UNAUTHORIZED)
+        return says_no()
 
 
 def info_for(auth: Auth, *addresses: str, **rate_limit: Any) -> list[TestClient]:

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from info_service import create_app
 from info_service.config import Settings
 from info_service.decisions import DecisionCache
+from tests.fakes import says_no
 
 
 class Clock:
@@ -51,9 +52,7 @@ def counting_auth(calls: list[str]):
         calls.append(request.headers["authorization"])
         if request.headers["authorization"] == "good":
             return httpx.Response(200, json={"subject": "demo"})
-        return httpx.Response(
-            401, json={"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "no"}
-        )
+        return says_no()
 
     return auth
 

@@ -2,13 +2,9 @@
 
 import pytest
 
+from tests.fakes import UNAUTHORIZED
+
 PROBLEM = "application/problem+json"
-UNAUTHORIZED = {
-    "type": "about:blank",
-    "title": "Unauthorized",
-    "status": 401,
-    "detail": "A valid token is required in the Authorization header.",
-}
 
 
 @pytest.mark.parametrize("header", ["merixstudio", "Bearer merixstudio"])

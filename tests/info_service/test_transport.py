@@ -16,6 +16,7 @@ from common.ratelimit import RateLimitSettings
 from info_service import create_app
 from info_service.config import Settings
 from info_service.transport import AiohttpTransport, NoAnswer
+from tests.fakes import UNAUTHORIZED
 from tools.asgi import ServedTransport
 from tools.launch import free_port
 
@@ -281,7 +282,7 @@ async def test_concurrent_callers_over_one_pool_never_see_each_others_token():
             if token == b"good-" + request_id.removeprefix(b"caller-"):
                 body, status = b'{"subject": "%s"}' % token, b"200 OK"
             else:
-                body = b'{"type":"about:blank","title":"Unauthorized","status":401,"detail":"no"}'
+                body = json.dumps(UNAUTHORIZED).encode()
                 status = b"401 Unauthorized"
             writer.write(
                 b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"

@@ -1,11 +1,12 @@
 """`make service NAME=orders [USES=auth]`: a new service, made the way the others are.
 
 It writes the starter spec `specs/<name>.yaml` (the house conventions: probes, problem+json
-errors, request ids, the `token` security scheme, examples), the package `<name>_service/` (app
-factory, settings, routes; with USES, a module that asks the used service through its generated
-client), its tests (`tests/<name>_service/`: behaviour, and the case behind each spec example),
-its entry in `services.toml` (on the lowest free port from 8002), then runs `make _generate` for
-its models (and the used service's client, if none existed yet).
+errors, request ids, the `token` security scheme, examples), the package `<name>_service/` built
+as the others are (lazy `app`, app factory, typed lifespan state, settings, deps, routes; with
+USES, a gateway that asks the used service through its generated client, over one shared pool
+that forwards each caller's token), its tests (`tests/<name>_service/`: behaviour, and the case
+behind each spec example), its entry in `services.toml` (on the lowest free port from 8002), then
+runs `make _generate` for its models (and the used service's client, if none existed yet).
 
 It checks everything before writing anything: a name that exists, that is not a valid package
 name, or a USES naming no service is refused, and nothing changes. Should generation fail, what
@@ -125,8 +126,9 @@ def plan(name: str, uses: str | None, root: Path) -> Plan:
         if not config.exists():
             files[config.relative_to(root)] = fill("client.config.yaml")
         files[Path(package) / f"{used.name}.py"] = fill("package/used.py")
+        files[Path(package) / f"{used.name}_http.py"] = fill("package/used_http.py")
     files[Path("specs") / f"{name}.yaml"] = fill("spec.yaml")
-    for module in ("__init__.py", "config.py", "main.py", "routes.py"):
+    for module in ("__init__.py", "config.py", "deps.py", "main.py", "routes.py"):
         files[Path(package) / module] = fill(f"package/{module}")
     tests = Path("tests") / package
     files[tests / "__init__.py"] = ""
