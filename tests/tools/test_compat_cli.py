@@ -35,7 +35,7 @@ def edited(tmp_path: Path, name: str, edit, version: str | None = None) -> Path:
 
 def add_409(document) -> None:
     """A new error status on login (409: one no version of the spec documents)."""
-    document["paths"]["/login/"]["post"]["responses"]["409"] = {"$ref": "#/components/responses/BadRequest"}
+    document["paths"]["/login/"]["post"]["responses"]["409"] = {"$ref": "#/components/responses/Unauthorized"}
 
 
 def add_endpoint(document) -> None:
