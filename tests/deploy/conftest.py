@@ -81,9 +81,14 @@ class Stack:
     project: str
     auth_url: str
     info_url: str
+    network_prefix: str  # the compose network's /24, as NETWORK_PREFIX gives it
 
     def container(self, service: str) -> str:
         return f"{self.project}_{service}_1"
+
+    @property
+    def network(self) -> str:
+        return f"{self.project}_default"
 
     def compose(self, *args: str) -> str:
         return run([".venv/bin/podman-compose", "-p", self.project, "-f", "compose.yaml", *args], timeout=120)
@@ -105,6 +110,19 @@ def poll(url: str, status: int, timeout: float = 30.0) -> tuple[httpx.Response, 
     pytest.fail(f"{url} did not answer {status} within {timeout:g} s (last: {last!r})")
 
 
+def free_network_prefix() -> str:
+    """A /24 (its first three octets) that no podman network uses: compose.yaml's network has a
+    fixed subnet, and test runs (and `make up`) side by side must not collide."""
+    used = {
+        subnet["subnet"]
+        for network in json.loads(podman("network", "ls", "--format", "json") or "[]")
+        for subnet in network.get("subnets") or []
+    }
+    candidates = [f"10.89.{octet}" for octet in range(200, 255) if f"10.89.{octet}.0/24" not in used]
+    assert candidates, "no free 10.89.200-254 /24 for the compose network"
+    return secrets.choice(candidates)
+
+
 @pytest.fixture(scope="module")
 def stack(image: Image) -> Iterator[Stack]:
     """Both services from compose.yaml, started by `make up` on free ports of 127.0.0.1.
@@ -116,10 +134,12 @@ def stack(image: Image) -> Iterator[Stack]:
     auth_port, info_port = free_port(), free_port()
     make_vars = [f"IMAGE={image.tag}", f"COMPOSE_PROJECT={project}"]
     ports = [f"AUTH_PORT={auth_port}", f"INFO_PORT={info_port}"]
+    prefix = free_network_prefix()
     try:
         # BUILD=0: the session's image is current; `make up` alone would rebuild it (~8 s).
-        run(["make", "--no-print-directory", "up", "BUILD=0", *make_vars, *ports], timeout=900)
-        yield Stack(project, f"http://127.0.0.1:{auth_port}", f"http://127.0.0.1:{info_port}")
+        up = ["make", "--no-print-directory", "up", "BUILD=0", *make_vars, *ports]
+        run(up, timeout=900, NETWORK_PREFIX=prefix)
+        yield Stack(project, f"http://127.0.0.1:{auth_port}", f"http://127.0.0.1:{info_port}", prefix)
     finally:
         run(["make", "--no-print-directory", "down", *make_vars], check=False, timeout=120)
         left = leftovers(project)

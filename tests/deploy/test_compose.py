@@ -11,7 +11,8 @@ import httpx
 import pytest
 import yaml
 
-from tests.deploy.conftest import Stack, poll
+from common.ratelimit import RateLimitSettings
+from tests.deploy.conftest import Image, Stack, poll
 from tests.deploy.podman import podman
 from tools.registry import ROOT, services
 
@@ -79,6 +80,27 @@ def composed_port(name: str) -> int:
     return next(each.port for each in services() if each.name == name)
 
 
+def test_auth_believes_x_forwarded_for_only_from_info_s_fixed_address() -> None:
+    composed = compose()
+    subnets = [each["subnet"] for each in composed["networks"]["default"]["ipam"]["config"]]
+    assert subnets == ["${NETWORK_PREFIX:-10.89.240}.0/24"]
+    info_address = composed["services"]["info"]["networks"]["default"]["ipv4_address"]
+    assert info_address == "${NETWORK_PREFIX:-10.89.240}.10"
+    assert composed["services"]["auth"]["environment"]["FORWARDED_ALLOW_IPS"] == info_address
+    # Auth's address is the network's to choose: nothing else may hold info's.
+    assert "networks" not in composed["services"]["auth"]
+
+
+@pytest.mark.parametrize("service", [each.name for each in services()])
+def test_workers_share_metrics_in_a_fresh_writable_directory(service: str) -> None:
+    """The worker count is the caller's (`*_WORKERS`), so multiprocess mode is always set up."""
+    composed = compose()["services"][service]
+    assert composed["environment"]["WEB_CONCURRENCY"].startswith("${")
+    directory = composed["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    # A tmpfs: writable under read_only, and empty at each container start.
+    assert [each.split(":", 1)[0] for each in composed["tmpfs"]] == [directory]
+
+
 # Live: the containers from `make up`.
 
 
@@ -105,12 +127,58 @@ def test_info_is_unready_without_auth_and_ready_again_without_a_restart(stack: S
     unready, _ = poll(f"{stack.info_url}/readyz", 503, timeout=10)
     assert unready.headers["content-type"] == "application/problem+json"
     stack.compose("start", "auth")
-    # The restarted auth container may have a new address on the compose network: info finds it
-    # once aiohttp's DNS cache (10 s) has expired.
-    poll(f"{stack.info_url}/readyz", 200, timeout=40)
+    # The restarted auth container may have a new address on the compose network: info looks
+    # the name up again after 1 s (info_service/transport.py); the rest is auth's start.
+    poll(f"{stack.info_url}/readyz", 200, timeout=20)
     assert podman("inspect", "--format", "{{.State.StartedAt}}", info) == started_at
     assert podman("inspect", "--format", "{{.RestartCount}}", info).strip() == "0"
     assert httpx.get(f"{stack.info_url}/info/", headers=DEMO, timeout=5).status_code == 200
+
+
+# Run in a container of its own on the compose network: a guesser at an address of its own.
+GUESSER = """
+import json, sys, urllib.error, urllib.request
+def status(url, headers):
+    request = urllib.request.Request(url, headers=headers, method="POST" if "/login/" in url else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+attempts = int(sys.argv[1]) + 1
+guesses = [status("http://info:8000/info/", {"Authorization": f"guess-{n}"}) for n in range(attempts)]
+valid = {"Authorization": "merixstudio"}
+print(json.dumps({
+    "guesses": guesses,
+    "at_auth": status("http://auth:8001/login/", valid),
+    "at_auth_spoofing": status("http://auth:8001/login/", {**valid, "X-Forwarded-For": "192.0.2.7"}),
+}))
+"""
+
+
+def test_auth_limits_the_caller_behind_info_not_info(stack: Stack, image: Image) -> None:
+    """A guesser locks out only itself, at info and at auth; honest callers keep their 200.
+
+    Without auth trusting info's X-Forwarded-For, auth would count the guesser's failures against
+    info's address, and refuse every caller behind info with 429.
+    """
+    budget = RateLimitSettings().failures  # compose sets no RATE_LIMIT_FAILURES
+    found = json.loads(
+        podman(
+            "run", "--rm", "--read-only", "--network", stack.network, image.id,
+            "python", "-c", GUESSER, str(budget),
+        )
+    )  # fmt: skip
+    # Info's own budget: `budget` failures (each refused by auth), then 429 without asking auth.
+    assert found["guesses"] == [401] * budget + [429]
+    # Auth counted them against the guesser's address: its valid token is refused there too...
+    assert found["at_auth"] == 429
+    # ...and naming another caller does not help: only info's address is believed.
+    assert found["at_auth_spoofing"] == 429
+    # The honest caller (the host, at another address) is served through info: auth did not
+    # count the failures against info.
+    answered = httpx.get(f"{stack.info_url}/info/", headers=DEMO, timeout=5)
+    assert answered.status_code == 200, answered.text
 
 
 # Run inside a container: who the service process is, and what it may do.

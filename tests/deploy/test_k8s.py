@@ -210,3 +210,70 @@ def test_the_built_image_runs_the_manifests_commands_as_their_user(image: Image,
             container(service)["lifecycle"]["preStop"]["exec"]["command"],
         ):
             assert image_facts["which"].get(command[0]), f"{command[0]} is not on the image's PATH"
+
+
+def pod_labels(name: str) -> dict[str, str]:
+    labels: dict[str, str] = find("Deployment", name)["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def test_auth_believes_x_forwarded_for_only_from_peers_its_network_policy_admits() -> None:
+    """Auth trusts every peer (pod addresses are not known in advance), so the NetworkPolicy must
+    admit to auth's port only info's pods, and Prometheus' pods in the monitoring namespace."""
+    auth = next(s for s in services() if s.name == "auth")
+    env = {var["name"]: var.get("value") for var in container(auth)["env"]}
+    assert env["FORWARDED_ALLOW_IPS"] == "*"
+    policies = [doc for doc in manifests() if doc["kind"] == "NetworkPolicy"]
+    assert [doc["metadata"]["name"] for doc in policies] == ["auth"]
+    policy = policies[0]["spec"]
+    selected = policy["podSelector"]["matchLabels"]
+    assert selected and selected.items() <= pod_labels("auth").items()
+    assert not selected.items() <= pod_labels("info").items()
+    assert "Ingress" in policy["policyTypes"]
+    info_rule, prometheus_rule = policy["ingress"]
+    for rule in (info_rule, prometheus_rule):
+        assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+        assert len(rule["from"]) == 1
+    # Same namespace (no namespaceSelector), info's pods and no other Deployment's.
+    peer = info_rule["from"][0]
+    assert set(peer) == {"podSelector"}
+    admitted = peer["podSelector"]["matchLabels"]
+    assert admitted and admitted.items() <= pod_labels("info").items()
+    for other in services():
+        if other.name != "info":
+            assert not admitted.items() <= pod_labels(other.name).items()
+    # Both selectors in one entry: Prometheus' pods *in* the monitoring namespace (an AND).
+    scraper = prometheus_rule["from"][0]
+    assert scraper == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+    }
+
+
+@registered
+def test_pods_are_annotated_for_prometheus_at_their_metrics_operation(service: Service) -> None:
+    annotations = find("Deployment", service.name)["spec"]["template"]["metadata"]["annotations"]
+    ports = {port["name"]: port["containerPort"] for port in container(service)["ports"]}
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == str(ports["http"])
+    assert ("GET", annotations["prometheus.io/path"]) in spec_operations(service)
+
+
+@registered
+def test_several_workers_share_metrics_in_a_writable_volume_of_their_own(service: Service) -> None:
+    each = container(service)
+    env = {var["name"]: var.get("value") for var in each["env"]}
+    directory = env.get("PROMETHEUS_MULTIPROC_DIR")
+    if int(env["WEB_CONCURRENCY"]) == 1:
+        # One worker: the process and Python metrics stay, multiprocess mode would drop them.
+        assert directory is None
+        return
+    assert directory, f"{service.name} runs several workers without PROMETHEUS_MULTIPROC_DIR"
+    mounts = [mount for mount in each["volumeMounts"] if mount["mountPath"] == directory]
+    assert len(mounts) == 1, f"{directory} is not a mounted volume (the root filesystem is read-only)"
+    assert not mounts[0].get("readOnly", False)
+    volumes = find("Deployment", service.name)["spec"]["template"]["spec"]["volumes"]
+    volume = next(v for v in volumes if v["name"] == mounts[0]["name"])
+    assert "emptyDir" in volume, "the directory must start empty with the pod"
+    # Not shared with another mount (/tmp): the directory holds only the workers' metric files.
+    assert sum(1 for mount in each["volumeMounts"] if mount["name"] == volume["name"]) == 1

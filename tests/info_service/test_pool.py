@@ -1,5 +1,7 @@
-"""The pool to auth, as configured: its size, keep-alive expiry below auth's, no per-host cap."""
+"""The pool to auth, as configured: its size, keep-alive expiry below auth's, no per-host cap,
+a short DNS cache."""
 
+import aiohttp
 import httpx
 import pytest
 
@@ -25,6 +27,10 @@ async def test_the_aiohttp_session_honours_the_limits():
         assert connector is not None
         assert (connector.limit, connector.limit_per_host) == (7, 0)
         assert connector._keepalive_timeout == 4.0
+        # A restarted auth (a new address under compose) is found within a second, not aiohttp's 10.
+        assert isinstance(connector, aiohttp.TCPConnector)
+        assert connector.use_dns_cache is True
+        assert connector._cached_hosts._ttl == 1
         assert session.auto_decompress is False
         assert session.trust_env is False
     finally:
