@@ -4,8 +4,6 @@ Without `redis-server` the tests that need it skip locally and fail in CI (`CI` 
 yes, any case); `.ci/run` installs it.
 """
 
-import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -13,19 +11,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
-
+from tests.ci import require_tool
 from tools.launch import free_port
 
 
 def redis_server_or_skip() -> str:
-    executable = shutil.which("redis-server")
-    if executable:
-        return executable
-    message = "redis-server is missing (apt-get install redis-server): the Redis tests need it"
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{message}; .ci/run installs it", pytrace=False)
-    pytest.skip(message)
+    """Skips locally and fails in CI without redis-server (tests/ci.py: .ci/run installs it)."""
+    return require_tool("redis-server", "apt-get install redis-server")
 
 
 class RedisServer:

@@ -6,13 +6,13 @@ installs it. Every call reads deploy/containers.conf, as the Makefile's targets 
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
 
+from tests.ci import require_tool
 from tools.registry import ROOT
 
 CONTAINERS_CONF = ROOT / "deploy" / "containers.conf"
@@ -21,18 +21,9 @@ TEST_IMAGE = "localhost/contract-first-microservices:test"
 PROJECT_LABEL = "io.podman.compose.project"
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
 def podman_or_skip() -> str:
-    path = shutil.which("podman")
-    if path is None:
-        message = "podman is missing: apt-get install podman runc catatonit uidmap mmdebstrap"
-        if in_ci():
-            pytest.fail(f"{message} (CI is set, so this is a failure; .ci/run installs it)")
-        pytest.skip(message)
-    return path
+    """Skips locally and fails in CI without podman (tests/ci.py: .ci/run installs it)."""
+    return require_tool("podman", "apt-get install podman runc catatonit uidmap mmdebstrap")
 
 
 def environ(**extra: str) -> dict[str, str]:
