@@ -1,6 +1,7 @@
 """The measurement plan: variants interleaved over rounds, then a long run for memory."""
 
 import statistics
+import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -74,12 +75,43 @@ class Summary:
         )
 
 
+# The first third of the memory run is warm-up (pools, caches and the young GC generation fill);
+# growth after it is what "RSS flat" is judged on (bench/report.py).
+MEMORY_WARM_UP = 1 / 3
+
+
 @dataclass(frozen=True)
 class Memory:
+    """One service's resident memory, sampled every second (or so) through the long run."""
+
     service: str
-    before_mib: float
-    after_mib: float
+    samples: list[tuple[float, float]]  # (seconds since the load started, RSS MiB)
     load: Run
+    warm_up_s: float
+
+    @property
+    def before_mib(self) -> float:
+        return self.samples[0][1]
+
+    @property
+    def warm_mib(self) -> float:
+        """RSS at the end of the warm-up: the first sample at or after it."""
+        return next((mib for t, mib in self.samples if t >= self.warm_up_s), self.samples[-1][1])
+
+    @property
+    def after_mib(self) -> float:
+        return self.samples[-1][1]
+
+    @property
+    def growth_after_warm_up_mib(self) -> float:
+        return self.after_mib - self.warm_mib
+
+    @property
+    def bytes_per_request_after_warm_up(self) -> float:
+        """Growth after the warm-up over the requests served meanwhile (at the run's mean rate)."""
+        seconds = self.samples[-1][0] - next((t for t, _ in self.samples if t >= self.warm_up_s), 0.0)
+        requests = self.load.throughput * seconds
+        return self.growth_after_warm_up_mib * 2**20 / requests if requests > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -124,11 +156,30 @@ def measure(plan: Plan) -> Results:
 
 
 def measure_memory(stack: Running, plan: Plan) -> list[Memory]:
-    """Each service's resident memory before and after a long run (after the warm-up)."""
+    """Each service's resident memory through a long run, sampled from /proc while wrk runs."""
     names = [service.app.split(":")[0] for service in stack.services]
-    before = [rss_mib(pid) for pid in stack.pids]
-    load = run_wrk(
-        stack.url, dict(stack.variant.headers), plan.memory_connections, plan.memory_seconds, stack.pids
-    )
-    after = [rss_mib(pid) for pid in stack.pids]
-    return [Memory(name, b, a, load) for name, b, a in zip(names, before, after, strict=True)]
+    interval = min(1.0, plan.memory_seconds / 10)
+    samples: list[tuple[float, list[float]]] = []
+    done = threading.Event()
+    began = time.monotonic()
+
+    def sample() -> None:
+        while True:
+            samples.append((time.monotonic() - began, [rss_mib(pid) for pid in stack.pids]))
+            if done.wait(interval):
+                return
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        load = run_wrk(
+            stack.url, dict(stack.variant.headers), plan.memory_connections, plan.memory_seconds, stack.pids
+        )
+    finally:
+        done.set()
+        sampler.join()
+    samples.append((time.monotonic() - began, [rss_mib(pid) for pid in stack.pids]))
+    warm_up = plan.memory_seconds * MEMORY_WARM_UP
+    return [
+        Memory(name, [(t, mibs[i]) for t, mibs in samples], load, warm_up) for i, name in enumerate(names)
+    ]
