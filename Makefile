@@ -82,8 +82,9 @@ test: install lint compat ## Lint, the contract gate, then every test (what CI r
 test-fast: install ## The in-process tests only, in seconds (no lint, no real processes)
 	$(BIN)/pytest -m "not processes" -q
 
-bench: install ## Measure GET /info/ under load (wrk, ~4 min); report in reports/bench/
-	$(BIN)/python -m bench --out reports/bench
+# `make bench PROFILE=1`: the per-layer profile alone (bench/profile.py, about a minute, no wrk).
+bench: install ## Measure GET /info/ under load (wrk, ~5 min) and per layer; report in reports/bench/
+	$(BIN)/python -m $(if $(PROFILE),bench.profile,bench) --out reports/bench
 
 # `make compat`: every spec against its released version in specs/released/ (docs/contracts.md);
 # `make compat OLD=a.yaml NEW=b.yaml`: any two files, through the project's `spec-compat`.

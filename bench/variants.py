@@ -216,7 +216,7 @@ def start(variant: Variant) -> Running:
     services = variant.build()
     try:
         with ThreadPoolExecutor(len(services)) as pool:
-            list(pool.map(lambda service: service.start(timeout=60), services))
+            list(pool.map(lambda service: service.start(timeout=120), services))
         running = Running(variant, services)
         check(running)
     except BaseException:
@@ -228,11 +228,11 @@ def start(variant: Variant) -> Running:
 
 def check(running: Running) -> None:
     """The bench measures the real answer: 200 and the body with a valid token, 401 without one."""
-    answer = httpx.get(running.url, headers=dict(running.variant.headers))
+    answer = httpx.get(running.url, headers=dict(running.variant.headers), timeout=30)
     if answer.status_code != 200 or answer.content != ANSWER:
         raise RuntimeError(f"{running.variant.name}: {answer.status_code} {answer.content!r}")
     if running.variant.checks_token:
-        refused = httpx.get(running.url, headers={"Authorization": "wrong-token"})
+        refused = httpx.get(running.url, headers={"Authorization": "wrong-token"}, timeout=30)
         if refused.status_code != 401:
             raise RuntimeError(f"{running.variant.name}: a wrong token got {refused.status_code}")
 

@@ -1,7 +1,8 @@
-"""`make bench` in smoke mode: the harness starts every variant, measures, and reports.
+"""`make bench` in smoke mode: the harness starts every variant, measures, profiles, and reports.
 
 Its figures mean nothing (1 s runs, CI machines); what it proves is that each variant answers
-the real 200 under load with no errors, and that the report, data and plot are written.
+the real 200 under load with no errors, that each app's CPU is split into layers, and that the
+report, data and plot are written.
 """
 
 import json
@@ -26,7 +27,7 @@ def report(tmp_path_factory):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert finished.returncode == 0, finished.stderr
     return out
@@ -36,7 +37,13 @@ def test_every_variant_served_the_answer_under_load_without_errors(report):
     results = json.loads((report / "results.json").read_text())
 
     measured = {(s["variant"], s["connections"]) for s in results["summaries"]}
-    assert measured == {("blog", 4), ("stack", 4), ("bare", 4)}
+    assert measured == {
+        ("blog", 4),
+        ("stack", 4),
+        ("stack, 2 info workers", 4),
+        ("minimal hop", 4),
+        ("bare", 4),
+    }
     for summary in results["summaries"]:
         assert summary["throughput"] > 0
         assert summary["errors"] == 0, f"{summary['variant']}: errors or non-2xx answers"
@@ -48,13 +55,44 @@ def test_memory_is_read_for_both_services(report):
     results = json.loads((report / "results.json").read_text())
 
     assert [m["service"] for m in results["memory"]] == ["auth_service", "info_service"]
-    assert all(m["before_mib"] > 10 and m["after_mib"] > 10 for m in results["memory"])
+    for m in results["memory"]:
+        assert len(m["samples"]) >= 3
+        assert m["before_mib"] > 10 and m["warm_mib"] > 10 and m["after_mib"] > 10
+    assert [t["target"].split(":")[0] for t in results["targets"]][-2:] == ["auth_service", "info_service"]
+
+
+def test_each_app_s_cpu_is_split_into_layers_that_add_up_to_its_unprofiled_cpu(report):
+    profiles = {p["app"]: p for p in json.loads((report / "profile.json").read_text())}
+
+    assert set(profiles) == {"info", "auth"}
+    for profile in profiles.values():
+        assert profile["unprofiled_us"] > 0 and sum(profile["samples"].values()) > 0
+        assert sum(profile["us_per_request"].values()) == pytest.approx(profile["unprofiled_us"])
+        assert (report / f"{profile['app']}.prof").stat().st_size > 0
+    # Call counts are exact: every layer of the call path shows up in info, the server's in both.
+    assert {
+        "uvicorn (HTTP server, httptools parser)",
+        "starlette",
+        "fastapi (routing, dependencies, validation)",
+        "generated client (clients/)",
+        "httpx",
+        "the transport (info_service/transport.py)",
+        "aiohttp",
+        "asyncio / event loop",
+    } <= {layer for layer, calls in profiles["info"]["calls"].items() if calls >= 1}
+    assert {"uvicorn (HTTP server, httptools parser)", "auth_service (routes, token book)"} <= {
+        layer for layer, calls in profiles["auth"]["calls"].items() if calls >= 1
+    }
+    assert "aiohttp" not in profiles["auth"]["calls"]
 
 
 def test_the_report_has_the_tables_the_ratios_and_the_plot(report):
     text = (report / "report.md").read_text()
 
     assert "| stack | 4 |" in text and "| blog | 4 |" in text and "| bare | 4 |" in text
+    assert "| minimal hop | 4 |" in text and "| stack, 2 info workers | 4 |" in text
+    assert "| stack / minimal hop, CPU µs per request at 4 |" in text  # the smoke plan has one concurrency
+    assert "### info: " in text and "### auth: " in text  # the profile's tables
     assert "cores, and the load generator competes for them" in text
     assert "![throughput and latency](report.png)" in text
     assert (report / "report.png").read_bytes().startswith(b"\x89PNG")
