@@ -17,17 +17,19 @@ from pathlib import Path
 from tools.registry import ROOT
 
 OTHER = "other"
+# Third-party helpers charged to their callers, like the standard library.
+HELPERS = ("typing_extensions",)
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("uvicorn (HTTP server, httptools parser)", ("uvicorn", "httptools", "h11", "websockets")),
     ("starlette", ("starlette",)),
     ("fastapi (routing, dependencies, validation)", ("fastapi",)),
     ("pydantic", ("pydantic", "pydantic_core", "pydantic_settings", "annotated_types", "typing_inspection")),
-    ("our middlewares and app plumbing (common/)", ("common/",)),
+    ("our middlewares and app plumbing (common/, asgi-correlation-id)", ("common/", "asgi_correlation_id")),
     ("the transport (info_service/transport.py)", ("info_service/transport.py",)),
     ("info_service (gateway, auth client setup, routes)", ("info_service/",)),
     ("auth_service (routes, token book)", ("auth_service/",)),
-    ("generated client (clients/)", ("clients/",)),
+    ("generated client (clients/, attrs, dateutil)", ("clients/", "attrs", "attr", "dateutil")),
     ("httpx", ("httpx", "httpcore", "idna", "sniffio", "certifi")),
     ("aiohttp", ("aiohttp", "multidict", "yarl", "propcache", "frozenlist", "aiosignal", "aiohappyeyeballs")),
     ("stamina / circuitbreaker", ("stamina", "circuitbreaker", "tenacity")),
@@ -53,7 +55,7 @@ def layer_of(filename: str, function: str) -> str | None:
         return _by_module(found.group(1).split(".")[0]) if found else None
     if "site-packages" in path.parts:
         top = path.parts[path.parts.index("site-packages") + 1].removesuffix(".py")
-        return _by_module(top) or OTHER
+        return None if top in HELPERS else _by_module(top) or OTHER
     if path.is_relative_to(ROOT):
         relative = path.relative_to(ROOT).as_posix()
         return next(

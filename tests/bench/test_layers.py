@@ -31,6 +31,12 @@ STDLIB = sysconfig.get_paths()["stdlib"]
         (f"{SITE}/prometheus_client/values.py", "inc", "prometheus_client"),
         (f"{SITE}/some_unlisted_package/x.py", "f", OTHER),
         (
+            f"{SITE}/asgi_correlation_id/middleware.py",
+            "__call__",
+            "our middlewares and app plumbing (common/, asgi-correlation-id)",
+        ),
+        (f"{SITE}/attr/_make.py", "__init__", "generated client (clients/, attrs, dateutil)"),
+        (
             str(ROOT / "info_service/transport.py"),
             "handle_async_request",
             "the transport (info_service/transport.py)",
@@ -39,9 +45,13 @@ STDLIB = sysconfig.get_paths()["stdlib"]
         (
             str(ROOT / "clients/auth_client/api/default/login.py"),
             "asyncio_detailed",
-            "generated client (clients/)",
+            "generated client (clients/, attrs, dateutil)",
         ),
-        (str(ROOT / "common/metrics.py"), "_record", "our middlewares and app plumbing (common/)"),
+        (
+            str(ROOT / "common/metrics.py"),
+            "_record",
+            "our middlewares and app plumbing (common/, asgi-correlation-id)",
+        ),
         (str(ROOT / "auth_service/tokens.py"), "subject_of", "auth_service (routes, token book)"),
         (f"{STDLIB}/asyncio/events.py", "_run", "asyncio / event loop"),
         (f"{STDLIB}/logging/__init__.py", "isEnabledFor", "logging"),
@@ -66,6 +76,7 @@ def test_a_function_belongs_to_the_layer_of_its_file(filename, function, layer):
         ("~", "<built-in method builtins.isinstance>"),
         ("~", "<method 'get' of 'dict' objects>"),
         ("<frozen _collections_abc>", "__new__"),
+        (f"{SITE}/typing_extensions.py", "get_origin"),
     ],
 )
 def test_stdlib_helpers_and_plain_builtins_are_charged_to_their_callers(filename, function):

@@ -74,7 +74,7 @@ def test_each_app_s_cpu_is_split_into_layers_that_add_up_to_its_unprofiled_cpu(r
         "uvicorn (HTTP server, httptools parser)",
         "starlette",
         "fastapi (routing, dependencies, validation)",
-        "generated client (clients/)",
+        "generated client (clients/, attrs, dateutil)",
         "httpx",
         "the transport (info_service/transport.py)",
         "aiohttp",
