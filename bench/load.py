@@ -21,6 +21,7 @@ class Run:
     p99_ms: float
     errors: int
     cpu_us_per_request: float
+    cpu_us_by_process: tuple[float, ...] = ()  # per service (the `pids` given), same order
 
     @property
     def throughput(self) -> float:
@@ -76,9 +77,10 @@ def run_wrk(url: str, headers: dict[str, str], connections: int, seconds: int, p
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(LUA)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    cpu_before = sum(cpu_seconds(pid) for pid in pids)
+    cpu_before = [cpu_seconds(pid) for pid in pids]
     finished = subprocess.run([*command, url], capture_output=True, text=True, check=True)  # noqa: S603
-    cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+    by_process = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
+    cpu = sum(by_process)
     summary = json.loads(finished.stdout.strip().splitlines()[-1])
     requests = summary["requests"]
     return Run(
@@ -88,4 +90,5 @@ def run_wrk(url: str, headers: dict[str, str], connections: int, seconds: int, p
         p99_ms=summary["p99_us"] / 1000,
         errors=sum(summary["errors"].values()),
         cpu_us_per_request=cpu / requests * 1e6 if requests else float("nan"),
+        cpu_us_by_process=tuple(each / requests * 1e6 if requests else float("nan") for each in by_process),
     )

@@ -125,7 +125,7 @@ def markdown(results: Results, command: str) -> str:
         "CPU µs/req is the CPU the variant's own processes spent per request (from /proc): steadier "
         "than req/s on a busy machine.",
         "",
-        "| variant | connections | req/s | p50 ms | p99 ms | errors | CPU µs/req |",
+        "| variant | connections | req/s | p50 ms | p99 ms | errors | CPU µs/req (auth + info) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for variant in MAIN:
@@ -159,7 +159,7 @@ def markdown(results: Results, command: str) -> str:
         if s and stack:
             lines.append(
                 f"| {s.variant} | {s.throughput:,.0f} | {s.throughput / stack.throughput:.2f} | "
-                f"{s.p50_ms:.1f} | {s.p99_ms:.1f} | {s.errors} | {s.cpu_us_per_request:,.0f} | "
+                f"{s.p50_ms:.1f} | {s.p99_ms:.1f} | {s.errors} | {cpu(s)} | "
                 f"{s.cpu_us_per_request / stack.cpu_us_per_request:.2f} |"
             )
     lines += ["", "Variants:", ""]
@@ -195,8 +195,18 @@ def markdown(results: Results, command: str) -> str:
 def row(s: Summary) -> str:
     return (
         f"| {s.variant} | {s.connections} | {s.throughput:,.0f} | {s.p50_ms:.1f} | {s.p99_ms:.1f} | "
-        f"{s.errors} | {s.cpu_us_per_request:,.0f} |"
+        f"{s.errors} | {cpu(s)} |"
     )
+
+
+def cpu(s: Summary) -> str:
+    """The CPU per request, with each service's part when there are two: "1,263 (379 + 882)"."""
+    parts = (
+        f" ({' + '.join(f'{each:,.0f}' for each in s.cpu_us_by_service)})"
+        if len(s.cpu_us_by_service) > 1
+        else ""
+    )
+    return f"{s.cpu_us_per_request:,.0f}{parts}"
 
 
 def plot(results: Results, path: Path) -> None:

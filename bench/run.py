@@ -60,6 +60,7 @@ class Summary:
     errors: int
     cpu_us_per_request: float
     rounds: int
+    cpu_us_by_service: tuple[float, ...] = ()  # e.g. (auth, info), medians
 
     @classmethod
     def of(cls, variant: str, connections: int, runs: list[Run]) -> "Summary":
@@ -72,6 +73,9 @@ class Summary:
             errors=sum(run.errors for run in runs),
             cpu_us_per_request=statistics.median(run.cpu_us_per_request for run in runs),
             rounds=len(runs),
+            cpu_us_by_service=tuple(
+                statistics.median(each) for each in zip(*(run.cpu_us_by_process for run in runs), strict=True)
+            ),
         )
 
 

@@ -59,6 +59,19 @@ def test_targets_met_read_yes_and_the_memory_table_gives_bytes_per_request():
     assert "| info_service | 100.0 | 120.0 | 121.5 | +1.5 | 39 |" in text
 
 
+def test_the_cpu_column_gives_each_service_s_part():
+    measured = results(
+        Summary(
+            "stack", 16, 2000, 1, 2, errors=0, cpu_us_per_request=1261, rounds=3, cpu_us_by_service=(379, 882)
+        ),
+        summary("bare", 16, 8000, cpu=130),
+    )
+
+    text = markdown(measured, "make bench")
+    assert "| stack | 16 | 2,000 | 1.0 | 2.0 | 0 | 1,261 (379 + 882) |" in text
+    assert "| bare | 16 | 8,000 | 1.0 | 2.0 | 0 | 130 |" in text
+
+
 def test_a_target_the_plan_did_not_measure_is_left_out_not_guessed():
     measured = results(summary("blog", 16, 500), summary("stack", 16, 3000))
 

@@ -49,6 +49,10 @@ def test_every_variant_served_the_answer_under_load_without_errors(report):
         assert summary["errors"] == 0, f"{summary['variant']}: errors or non-2xx answers"
         assert 0 < summary["p50_ms"] <= summary["p99_ms"]
         assert summary["cpu_us_per_request"] > 0
+        # each service's part (auth, info), but for the bare route's one process
+        parts = summary["cpu_us_by_service"]
+        assert len(parts) == (1 if summary["variant"] == "bare" else 2)
+        assert sum(parts) == pytest.approx(summary["cpu_us_per_request"])
 
 
 def test_memory_is_read_for_both_services(report):
