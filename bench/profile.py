@@ -47,11 +47,12 @@ from tools.registry import ROOT
 
 REQUESTS = {
     "info": f"GET /info/ HTTP/1.1\r\nHost: bench\r\nAuthorization: {TOKEN}\r\n\r\n".encode(),
-    # What info's generated client sends to auth (request id and caller forwarded).
+    # What info's generated client sends to auth (captured), the caller's address forwarded.
     "auth": (
-        f"POST /login/ HTTP/1.1\r\nHost: bench\r\nAccept: */*\r\nAuthorization: {TOKEN}\r\n"
-        "X-Request-ID: 0123456789abcdef0123456789abcdef\r\nX-Forwarded-For: 127.0.0.1\r\n"
-        "Content-Length: 0\r\n\r\n"
+        "POST /login/ HTTP/1.1\r\nhost: 127.0.0.1:8001\r\ncontent-length: 0\r\naccept: */*\r\n"
+        "accept-encoding: gzip, deflate\r\nconnection: keep-alive\r\nuser-agent: python-httpx/0.28.1\r\n"
+        "x-request-id: 83203e8f2e9a4853920cc80182cda00a\r\nx-forwarded-for: 127.0.0.1\r\n"
+        f"authorization: {TOKEN}\r\n\r\n"
     ).encode(),
 }
 
