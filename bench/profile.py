@@ -181,7 +181,7 @@ def _measure(name: str, requests: int, warm: int, out: Path) -> Profile:
     """
     auth: Service | None = None
     if name == "info":
-        auth = Service("auth_service:app", PRODUCTION, args=QUIET).start(timeout=120)
+        auth = Service("auth_service:app", PRODUCTION, args=QUIET).start(timeout=180)
         os.environ["AUTH_URL"] = auth.url
         from info_service import create_app as create_info
 

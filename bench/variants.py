@@ -215,8 +215,10 @@ def start(variant: Variant) -> Running:
     """Starts the variant's services side by side, then checks it answers as it should."""
     services = variant.build()
     try:
+        # Minutes, not seconds: on a machine busy with other work, a Python process takes tens of
+        # seconds to import a service, and several start at once.
         with ThreadPoolExecutor(len(services)) as pool:
-            list(pool.map(lambda service: service.start(timeout=120), services))
+            list(pool.map(lambda service: service.start(timeout=180), services))
         running = Running(variant, services)
         check(running)
     except BaseException:

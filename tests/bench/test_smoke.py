@@ -27,7 +27,7 @@ def report(tmp_path_factory):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=480,
     )
     assert finished.returncode == 0, finished.stderr
     return out
