@@ -46,12 +46,17 @@ class _Resolver:
     async def resolve(self, host: str, port: int) -> list[Any]:
         now = time.monotonic()
         known = self._known.get((host, port))
-        if known is None or known[0] <= now or (known[1].done() and known[1].exception()):
+        if known is None or known[0] <= now or _failed(known[1]):
             lookup = asyncio.ensure_future(
                 asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
             )
             known = self._known[(host, port)] = (now + self._ttl, lookup)
         return await asyncio.shield(known[1])
+
+
+def _failed(lookup: asyncio.Future[list[Any]]) -> bool:
+    """A failed lookup is not kept: the next connection asks again."""
+    return lookup.done() and (lookup.cancelled() or lookup.exception() is not None)
 
 
 class _Connection(asyncio.Protocol):
@@ -116,6 +121,10 @@ class _Connection(asyncio.Protocol):
 
     # httptools callbacks
 
+    def on_message_begin(self) -> None:
+        if self._answer is None or self._answer.done():
+            self.reusable = False  # a second answer to one request: the connection is out of step
+
     def on_status(self, reason: bytes) -> None:
         self._reason += reason
 
@@ -157,7 +166,8 @@ class _Connection(asyncio.Protocol):
         return not self._lost and self._transport is not None and not self._transport.is_closing()
 
     async def exchange(self, request: httpx.Request, head: bytes, body: bytes, read: float | None) -> httpx.Response:
-        assert self._transport is not None
+        if self._transport is None or not self.usable:
+            raise NoAnswer("The connection closed before the request was sent.", request=request)
         loop = asyncio.get_running_loop()
         self._reset_answer()
         self.reusable = False
@@ -231,6 +241,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
         self._idle: dict[_Key, list[_Connection]] = {}
         self._open = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -249,13 +260,16 @@ class Http1Transport(httpx.AsyncBaseTransport):
         return response
 
     async def aclose(self) -> None:
+        self._closed = True
         for connections in self._idle.values():
             for connection in connections:
                 connection.close()
         self._idle.clear()
 
     async def _acquire(self, key: _Key, request: httpx.Request, timeout: dict[str, float | None]) -> _Connection:
-        deadline = None if timeout.get("pool") is None else time.monotonic() + timeout["pool"]  # type: ignore[operator]
+        loop = asyncio.get_running_loop()
+        pool = timeout.get("pool")
+        deadline = None if pool is None else loop.time() + pool
         while True:
             idle = self._idle.get(key)
             while idle:
@@ -274,19 +288,20 @@ class Http1Transport(httpx.AsyncBaseTransport):
                     self._open -= 1
                     self._wake()
                     raise
-            waiter = asyncio.get_running_loop().create_future()
+            waiter = loop.create_future()
             self._waiters.append(waiter)
             try:
-                async with asyncio.timeout_at(
-                    None if deadline is None else asyncio.get_running_loop().time() + deadline - time.monotonic()
-                ):
+                async with asyncio.timeout_at(deadline):
                     await waiter
-            except TimeoutError:
-                raise httpx.PoolTimeout("No connection to the server came free in time.", request=request) from None
-            finally:
-                if not waiter.done():
+            except BaseException as exc:
+                if waiter.done():
+                    self._wake()  # woken, but leaving: the turn goes to the next in line
+                else:
                     waiter.cancel()
                     self._waiters.remove(waiter)
+                if isinstance(exc, TimeoutError):
+                    raise httpx.PoolTimeout("No connection came free in time.", request=request) from None
+                raise
 
     def _close_other_idle(self) -> bool:
         for connections in self._idle.values():
@@ -322,7 +337,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
         raise httpx.ConnectError(f"No address for {host}.", request=request)  # pragma: no cover
 
     def _release(self, connection: _Connection) -> None:
-        if connection.reusable and connection.usable:
+        if connection.reusable and connection.usable and not self._closed:
             idle = self._idle.setdefault(connection.key, [])
             if self._max_idle is None or sum(map(len, self._idle.values())) < self._max_idle:
                 connection.idle_since = time.monotonic()

@@ -235,6 +235,7 @@ BROKEN_FIRST = {
     "cut-short": sends(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{", then="stall"),
     "stalled": sends(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{", then="stall"),
     "extra-bytes": sends(OK + b"TRAILING GARBAGE", then="stall"),
+    "two-answers": sends(OK + OK.replace(b"alice", b"mal"), then="stall"),
 }
 
 
