@@ -46,6 +46,11 @@ class _Canned(httpx.AsyncBaseTransport):
         return httpx.Response(200, headers=[(b"content-type", b"application/json")], content=_ANSWER)
 
 
+def _optional(name: str) -> Any:
+    """A client the project does not depend on (installed by hand to be measured)."""
+    return importlib.import_module(name)
+
+
 def _headers_out(request: httpx.Request) -> dict[str, str]:
     return {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw if k.lower() != b"host"}
 
@@ -56,9 +61,7 @@ def _response(status: int, headers: Any, content: bytes) -> httpx.Response:
 
 class _Aiosonic(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
-        import aiosonic
-
-        self._client = aiosonic.HTTPClient()
+        self._client = _optional("aiosonic").HTTPClient()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -70,9 +73,7 @@ class _Aiosonic(httpx.AsyncBaseTransport):
 
 class _Niquests(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
-        import niquests
-
-        self._session = niquests.AsyncSession()
+        self._session = _optional("niquests").AsyncSession()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -84,10 +85,8 @@ class _Niquests(httpx.AsyncBaseTransport):
 
 class _Rnet(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
-        import rnet
-
-        self._rnet = rnet
-        self._client = rnet.Client()
+        self._rnet = _optional("rnet")
+        self._client = self._rnet.Client()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -102,9 +101,7 @@ class _Rnet(httpx.AsyncBaseTransport):
 
 class _Primp(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
-        import primp
-
-        self._client = primp.AsyncClient()
+        self._client = _optional("primp").AsyncClient()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -116,9 +113,7 @@ class _Primp(httpx.AsyncBaseTransport):
 
 class _Httpr(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
-        import httpr
-
-        self._client = httpr.AsyncClient()
+        self._client = _optional("httpr").AsyncClient()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -147,21 +142,18 @@ def _httpx_aiohttp(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
 
 
 def _pyreqwest(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    from pyreqwest.compatibility.httpx import HttpxTransport
-
-    return HttpxTransport()
+    transport: httpx.AsyncBaseTransport = _optional("pyreqwest.compatibility.httpx").HttpxTransport()
+    return transport
 
 
 def _curl_cffi(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    from httpx_curl_cffi import AsyncCurlTransport
-
-    return AsyncCurlTransport()
+    transport: httpx.AsyncBaseTransport = _optional("httpx_curl_cffi").AsyncCurlTransport()
+    return transport
 
 
 def _pycurl(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    from httpx_pycurl.transport import AsyncPyCurlTransport
-
-    return AsyncPyCurlTransport()
+    transport: httpx.AsyncBaseTransport = _optional("httpx_pycurl.transport").AsyncPyCurlTransport()
+    return transport
 
 
 # name: (module that must be installed, factory)
@@ -196,9 +188,7 @@ async def _native(name: str, url: str) -> Callable[[], Awaitable[object]] | None
 
         return call
     if name.startswith("pyreqwest"):
-        from pyreqwest.client import ClientBuilder
-
-        client = ClientBuilder().build()
+        client = _optional("pyreqwest.client").ClientBuilder().build()
 
         async def call_reqwest() -> object:
             response = await client.post(url).headers(headers).build().send()
@@ -208,10 +198,14 @@ async def _native(name: str, url: str) -> Callable[[], Awaitable[object]] | None
     return None
 
 
-async def _measure(names: list[str], calls: int, rounds: int, auth_url: str) -> dict[str, dict[str, list[float]]]:
-    settings = CallsToAuth(auth_url=auth_url)  # type: ignore[arg-type]  # pydantic validates the str
+async def _measure(
+    names: list[str], calls: int, rounds: int, auth_url: str
+) -> dict[str, dict[str, list[float]]]:
+    settings = CallsToAuth(auth_url=auth_url)
     login_url = f"{auth_url}/login/"
-    found: dict[str, dict[str, list[float]]] = {name: {"call": [], "transport": [], "native": []} for name in names}
+    found: dict[str, dict[str, list[float]]] = {
+        name: {"call": [], "transport": [], "native": []} for name in names
+    }
     setups: dict[str, tuple[Any, Any, httpx.AsyncBaseTransport, Any]] = {}
     for name in names:
         transport = CANDIDATES[name][1](pool_limits(settings))
@@ -239,7 +233,9 @@ async def _measure(names: list[str], calls: int, rounds: int, auth_url: str) -> 
 
             request = http.build_request("POST", login_url, headers={"Authorization": TOKEN})
 
-            async def bare(transport: httpx.AsyncBaseTransport = transport, request: httpx.Request = request) -> object:
+            async def bare(
+                transport: httpx.AsyncBaseTransport = transport, request: httpx.Request = request
+            ) -> object:
                 response = await transport.handle_async_request(request)
                 await response.aread()
                 return response

@@ -136,7 +136,10 @@ class _Connection(asyncio.Protocol):
         status = self._parser.get_status_code()
         names = {name.lower() for name, _ in self._headers}
         self._until_close = not (
-            status < 200 or status in (204, 304) or b"content-length" in names or b"transfer-encoding" in names
+            status < 200
+            or status in (204, 304)
+            or b"content-length" in names
+            or b"transfer-encoding" in names
         )
         if self._request is not None and self._request.method == "HEAD":
             # llhttp would wait for the body the headers announce: answer now, never reuse.
@@ -165,14 +168,17 @@ class _Connection(asyncio.Protocol):
     def usable(self) -> bool:
         return not self._lost and self._transport is not None and not self._transport.is_closing()
 
-    async def exchange(self, request: httpx.Request, head: bytes, body: bytes, read: float | None) -> httpx.Response:
+    async def exchange(
+        self, request: httpx.Request, head: bytes, body: bytes, read: float | None
+    ) -> httpx.Response:
         if self._transport is None or not self.usable:
             raise NoAnswer("The connection closed before the request was sent.", request=request)
         loop = asyncio.get_running_loop()
         self._reset_answer()
         self.reusable = False
         self._request = request
-        self._answer = answer = loop.create_future()
+        answer: asyncio.Future[httpx.Response] = loop.create_future()
+        self._answer = answer
         self._transport.write(head + body)
         self._last_read = loop.time()
         self._timer = None if read is None else loop.call_at(self._last_read + read, self._check_read, read)
@@ -266,9 +272,11 @@ class Http1Transport(httpx.AsyncBaseTransport):
                 connection.close()
         self._idle.clear()
 
-    async def _acquire(self, key: _Key, request: httpx.Request, timeout: dict[str, float | None]) -> _Connection:
+    async def _acquire(
+        self, key: _Key, request: httpx.Request, timeouts: dict[str, float | None]
+    ) -> _Connection:
         loop = asyncio.get_running_loop()
-        pool = timeout.get("pool")
+        pool = timeouts.get("pool")
         deadline = None if pool is None else loop.time() + pool
         while True:
             idle = self._idle.get(key)
@@ -280,10 +288,14 @@ class Http1Transport(httpx.AsyncBaseTransport):
                     return connection
                 connection.close()
                 self._open -= 1
-            if self._max_connections is None or self._open < self._max_connections or self._close_other_idle():
+            if (
+                self._max_connections is None
+                or self._open < self._max_connections
+                or self._close_other_idle()
+            ):
                 self._open += 1
                 try:
-                    return await self._connect(key, request, timeout.get("connect"))
+                    return await self._connect(key, request, timeouts.get("connect"))
                 except BaseException:
                     self._open -= 1
                     self._wake()
@@ -317,7 +329,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
         try:
             async with asyncio.timeout(connect):
                 addresses = await self._resolver.resolve(host, port)
-                for number, (family, kind, proto, _, address) in enumerate(addresses):
+                for number, (family, _kind, proto, _, address) in enumerate(addresses):
                     try:
                         _, connection = await loop.create_connection(
                             lambda: _Connection(key, self._max_head, self._max_body),

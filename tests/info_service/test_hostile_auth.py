@@ -8,6 +8,7 @@ pins what it does and says so.
 """
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
@@ -20,18 +21,23 @@ import pytest
 from info_service.http1 import Http1Transport
 from info_service.transport import NoAnswer
 from tests.info_service.test_transport import (
+    TRANSPORTS,
     Handler,
     MakeTransport,
     answering,
     fake_auth,
     info_calling,
-    make_transport,  # noqa: F401 -- the fixture, over both transports
     read_request,
 )
 
 pytestmark = pytest.mark.anyio
 
 OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 19\r\n\r\n{"subject":"alice"}'
+
+
+@TRANSPORTS
+def make_transport(request: pytest.FixtureRequest) -> MakeTransport:
+    return request.param
 
 
 def ours(make_transport: MakeTransport) -> bool:
@@ -96,7 +102,7 @@ NOT_HTTP = {
     "bad-status": b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n",
     "bad-length": b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n",
     "two-lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi!",
-    "chunked-and-length": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+    "chunked-and-length": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",  # noqa: E501
     "nul-in-header": b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 0\r\n\r\n",
     "no-colon": b"HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n",
     "bad-chunk-size": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
@@ -117,8 +123,8 @@ CUT_SHORT = {
     "head": b"HTTP/1.1 200 OK\r\nContent-Le",
     "status-line": b"HTTP/1.1 20",
     "body": b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"subj',
-    "chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"sub",
-    "last-chunk": b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n',
+    "chunk": b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"sub',
+    "last-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n",
 }
 
 
@@ -166,7 +172,9 @@ async def test_a_chunked_answer_arrives_whole_and_the_connection_is_reused(make_
     "answer",
     [
         b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000 + b"\r\nContent-Length: 0\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\n" + b"X-Many: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n" * 3000 + b"Content-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\n"
+        + b"X-Many: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n" * 3000
+        + b"Content-Length: 0\r\n\r\n",
         b"HTTP/1.1 200 " + b"O" * 100_000,
     ],
     ids=["one-huge-header", "many-headers", "endless-status-line"],
@@ -216,7 +224,11 @@ async def test_interim_answers_are_skipped(make_transport):
 @pytest.mark.parametrize("status", [b"204 No Content", b"304 Not Modified"])
 async def test_answers_without_a_body_keep_the_connection(status, make_transport):
     # A 304 may announce the length the full answer would have had; neither carries a body.
-    answer = b"HTTP/1.1 %s\r\nContent-Length: 10\r\n\r\n" % status if b"304" in status else b"HTTP/1.1 204 No Content\r\n\r\n"
+    answer = (
+        b"HTTP/1.1 %s\r\nContent-Length: 10\r\n\r\n" % status
+        if b"304" in status
+        else b"HTTP/1.1 204 No Content\r\n\r\n"
+    )
     *responses, connections = await play(sends(answer, answer), make_transport, calls=2)
 
     assert [(r.status_code, r.content) for r in responses] == [(int(status[:3]), b"")] * 2
@@ -246,10 +258,8 @@ async def test_a_connection_is_never_reused_after_an_error(first, make_transport
         fake.handler = per_connection(first, sends(OK))(fake)
         transport = make_transport(httpx.Limits(max_connections=1))
         try:
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 await post(transport, url, read=0.3)
-            except httpx.HTTPError:
-                pass
             second = await post(transport, url, read=0.3)
         finally:
             await transport.aclose()
@@ -264,7 +274,7 @@ async def test_a_cancelled_call_frees_its_place_in_the_pool(make_transport):
         transport = make_transport(httpx.Limits(max_connections=1))
         try:
             first = asyncio.ensure_future(post(transport, url, read=10))
-            while fake.connections == 0:
+            while fake.connections == 0:  # noqa: ASYNC110 -- the server's count, no event to wait on
                 await asyncio.sleep(0.01)
             first.cancel()
             second = await post(transport, url)
@@ -325,7 +335,8 @@ async def test_info_retries_a_request_that_met_the_servers_close(make_transport)
         fake.handler = per_connection(sends(OK, then="read"), sends(OK, OK))(fake)
         async with info_calling(url, make_transport) as info:
             statuses = [
-                (await info.get("/info/", headers={"Authorization": "merixstudio"})).status_code for _ in range(2)
+                (await info.get("/info/", headers={"Authorization": "merixstudio"})).status_code
+                for _ in range(2)
             ]
 
     assert statuses == [200, 200]

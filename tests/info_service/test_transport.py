@@ -32,7 +32,10 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 MakeTransport = Callable[..., httpx.AsyncBaseTransport]
 
 
-@pytest.fixture(params=[Http1Transport, AiohttpTransport], ids=["ours", "aiohttp"])
+TRANSPORTS = pytest.fixture(params=[Http1Transport, AiohttpTransport], ids=["ours", "aiohttp"])
+
+
+@TRANSPORTS
 def make_transport(request: pytest.FixtureRequest) -> MakeTransport:
     """A transport class the project keeps: called with optional `httpx.Limits`."""
     return request.param
@@ -247,7 +250,9 @@ async def test_a_broken_answer_is_a_remote_protocol_error(handler, no_answer, ma
 
 
 @asynccontextmanager
-async def info_calling(url: str, make_transport: MakeTransport, **settings) -> AsyncIterator[httpx.AsyncClient]:
+async def info_calling(
+    url: str, make_transport: MakeTransport, **settings
+) -> AsyncIterator[httpx.AsyncClient]:
     configured = Settings(auth_url=url, **settings)
     app = create_app(configured, auth_transport=make_transport(pool_limits(configured)))
     async with httpx.AsyncClient(transport=ServedTransport(app), base_url="http://info") as info:
@@ -266,7 +271,10 @@ async def info_calling(url: str, make_transport: MakeTransport, **settings) -> A
     ids=["silent", "hangs-up", "not-http", "truncated", "half-a-head"],
 )
 async def test_auth_failures_over_the_network_are_503s(handler, connections, detail, make_transport):
-    async with fake_auth(handler) as (fake, url), info_calling(url, make_transport, auth_read_timeout=0.3) as info:
+    async with (
+        fake_auth(handler) as (fake, url),
+        info_calling(url, make_transport, auth_read_timeout=0.3) as info,
+    ):
         response = await info.get("/info/", headers={"Authorization": "merixstudio"})
 
     assert response.status_code == 503
@@ -372,7 +380,9 @@ async def test_waiting_for_a_pooled_connection_is_bounded_by_the_pool_timeout(ma
 
     assert raised.value.request is request
     # httpcore's PoolTimeout; aiohttp counts the wait for a connection as part of the connect.
-    assert type(raised.value) is (httpx.PoolTimeout if make_transport is Http1Transport else httpx.ConnectTimeout)
+    assert type(raised.value) is (
+        httpx.PoolTimeout if make_transport is Http1Transport else httpx.ConnectTimeout
+    )
     assert waited < 4.0, "gave up on the pool, not after the first request's read timeout"
 
 
@@ -392,7 +402,10 @@ async def test_a_pool_without_a_timeout_still_bounds_the_connect(make_transport)
 
 
 async def test_infos_read_timeout_is_the_one_configured(make_transport):
-    async with fake_auth(silent) as (_, url), info_calling(url, make_transport, auth_read_timeout=0.3) as info:
+    async with (
+        fake_auth(silent) as (_, url),
+        info_calling(url, make_transport, auth_read_timeout=0.3) as info,
+    ):
         started = time.monotonic()
         response = await info.get("/info/", headers={"Authorization": "merixstudio"})
         waited = time.monotonic() - started
@@ -426,3 +439,34 @@ async def test_a_new_connection_finds_a_restarted_auth_within_a_second(make_tran
 
     assert (old.connections, new.connections) == (5, 1)
     assert lookups == ["auth.test", "auth.test"]
+
+
+async def test_an_idle_connection_is_dropped_after_the_keep_alive_expiry(make_transport):
+    async with fake_auth(answering(b"200 OK", [], b"{}")) as (fake, url):
+        transport = make_transport(httpx.Limits(keepalive_expiry=0.2))
+        async with httpx.AsyncClient(base_url=url, transport=transport) as http:
+            await http.post("/login/")
+            await http.post("/login/")  # at once: the same connection
+            await asyncio.sleep(0.4)
+            await http.post("/login/")
+
+    assert fake.connections == 2
+
+
+async def test_closing_the_transport_closes_its_idle_connections(make_transport):
+    closed = asyncio.Event()
+
+    async def one_then_wait_for_eof(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await answering(b"200 OK", [], b"{}")(reader, writer)  # returns at EOF (IncompleteReadError)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await one_then_wait_for_eof(reader, writer)
+        finally:
+            closed.set()
+
+    async with fake_auth(handler) as (_, url):
+        transport = make_transport()
+        await transport.handle_async_request(httpx.Request("POST", f"{url}/login/"))
+        await transport.aclose()
+        await asyncio.wait_for(closed.wait(), 2)
