@@ -73,7 +73,7 @@ def per_connection(*handlers: Handler) -> Callable[[Any], Handler]:
 
 
 async def post(transport: httpx.AsyncBaseTransport, url: str, read: float = 1.0, **kw: Any) -> httpx.Response:
-    timeout = httpx.Timeout(read, connect=1.0).as_dict()
+    timeout = httpx.Timeout(read, connect=kw.pop("connect", 1.0)).as_dict()
     request = httpx.Request(kw.pop("method", "POST"), f"{url}/login/", extensions={"timeout": timeout}, **kw)
     response = await transport.handle_async_request(request)
     await response.aread()
@@ -357,7 +357,7 @@ async def test_many_concurrent_callers_each_get_their_own_answer(make_transport)
         transport = make_transport(httpx.Limits(max_connections=10))
         try:
             responses = await asyncio.gather(
-                *(post(transport, url, read=30, headers={"X-Caller": str(i)}) for i in range(300))
+                *(post(transport, url, read=30, connect=30, headers={"X-Caller": str(i)}) for i in range(300))
             )
         finally:
             await transport.aclose()
