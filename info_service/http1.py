@@ -81,6 +81,7 @@ class _Connection(asyncio.Protocol):
         self._head_done = False
         self._until_close = False
         self._reason = b""
+        self._head_size = 0
         self._headers: list[tuple[bytes, bytes]] = []
         self._body: list[bytes] = []
         self._body_size = 0
@@ -97,15 +98,15 @@ class _Connection(asyncio.Protocol):
             return
         self._received += len(data)
         self._last_read = asyncio.get_running_loop().time()
-        if not self._head_done and self._received > self._max_head:
-            self._fail(httpx.RemoteProtocolError, "The answer's head is too large.")
-            return
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
             self._fail(httpx.RemoteProtocolError, str(exc.__context__ or exc))
         except httptools.HttpParserError as exc:
             self._fail(httpx.RemoteProtocolError, f"Not an HTTP/1.1 answer: {exc}")
+        else:
+            if not self._head_done and self._received > self._max_head:  # a head without an end
+                self._fail(httpx.RemoteProtocolError, "The answer's head is too large.")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._lost = True
@@ -129,6 +130,9 @@ class _Connection(asyncio.Protocol):
         self._reason += reason
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value) + 4
+        if self._head_size > self._max_head:
+            raise httpx.RemoteProtocolError("The answer's head is too large.")
         self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:

@@ -185,6 +185,17 @@ async def test_an_oversized_head_is_a_protocol_error(answer, make_transport):
     assert isinstance(error, httpx.RemoteProtocolError) and not isinstance(error, NoAnswer), error
 
 
+async def test_a_large_answer_within_the_caps_arrives_whole(make_transport):
+    # Head and body in one write: the head's cap is not the read's size.
+    body = b"x" * (900 * 1024)
+    headers = b"".join(b"X-%d: %s\r\n" % (i, b"v" * 400) for i in range(100))  # ~40 KiB of head
+    answer = b"HTTP/1.1 200 OK\r\n%sContent-Length: %d\r\n\r\n%s" % (headers, len(body), body)
+    [response, _] = await play(sends(answer), make_transport)
+
+    assert isinstance(response, httpx.Response), response
+    assert (response.content, response.headers["x-99"]) == (body, "v" * 400)
+
+
 async def test_an_oversized_body_is_a_protocol_error(make_transport):
     body = b"x" * (2 * 1024 * 1024)
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
