@@ -1,25 +1,27 @@
 """An httpx transport of our own: HTTP/1.1 on `asyncio.Protocol`, parsed by httptools (llhttp).
 
-Why not a maintained client: under the same httpx client and generated client, every maintained
-one measured costs 2x to 4x the CPU of this transport per call (docs/performance.md, "Issue 14:
-transport"), most of it in converting httpx's objects to the client's own and back. llhttp (the
-parser of Node.js, maintained, installed with uvicorn) does the parsing; what is ours is the
-connection pool, the timeouts and the error mapping, held to the same tests as the aiohttp
+Why not a maintained client: under the same httpx client and generated client, each one measured
+(aiohttp, pyreqwest, primp, httpr, rnet, pycurl, curl_cffi, aiosonic, niquests, httpcore) cost
+at least twice this transport's CPU per call, and most cost more by themselves, called in their
+own API, than this transport with its conversion from and to httpx's objects (docs/performance.md,
+"Issue 14: transport"). llhttp (Node.js' parser, maintained, installed with uvicorn) parses; what
+is ours is the pool, the timeouts and the error mapping, held to the same tests as the aiohttp
 transport and to a hostile server (tests/info_service/test_hostile_auth.py).
 
-Errors are httpcore's, as `info_service/transport.py` documents: a refused or unresolvable
-connect is `ConnectError`, a hang-up (or reset) before any byte of an answer `NoAnswer`, bytes
-that are not HTTP or an answer cut short `RemoteProtocolError`, and `ConnectTimeout`,
-`ReadTimeout`, `PoolTimeout` from the request's `timeout` extension. A connection is reused only
-after a whole answer that allows it; after any error it is closed.
+Errors are httpcore's, as `info_service/transport.py` documents: a refused, unresolvable or
+untrusted connect is `ConnectError`, a hang-up (or reset) before any byte of an answer
+`NoAnswer`, bytes that are not HTTP or an answer cut short `RemoteProtocolError`, and
+`ConnectTimeout`, `ReadTimeout`, `PoolTimeout` from the request's `timeout` extension. A
+connection is reused only after a whole answer that allows it; after any error it is closed.
 
-Plain `http://` only: auth is reached on the cluster's network (docs/deploy.md). Bodies are read
-whole, up to a cap (answers of auth are small JSON); request bodies are written whole, without a
-write timeout (as over aiohttp).
+`http://`, and `https://` verified against the system's trust store (or `ssl_context`). Bodies
+are read whole, up to a cap (auth answers small JSON); request bodies are written whole, without
+a write timeout (as over aiohttp). No proxies, cookies or redirects: httpx's client decides those.
 """
 
 import asyncio
 import socket
+import ssl
 import time
 from collections import deque
 from typing import Any
@@ -32,7 +34,7 @@ from info_service.transport import DNS_CACHE_SECONDS, NoAnswer
 MAX_HEAD_BYTES = 64 * 1024  # status line and headers of one answer
 MAX_BODY_BYTES = 1024 * 1024  # one answer's body, as sent (before decompression)
 
-_Key = tuple[str, int]
+_Key = tuple[str, str, int]  # scheme, host, port
 
 
 class _Resolver:
@@ -41,7 +43,7 @@ class _Resolver:
 
     def __init__(self, ttl: float) -> None:
         self._ttl = ttl
-        self._known: dict[_Key, tuple[float, asyncio.Future[list[Any]]]] = {}
+        self._known: dict[tuple[str, int], tuple[float, asyncio.Future[list[Any]]]] = {}
 
     async def resolve(self, host: str, port: int) -> list[Any]:
         now = time.monotonic()
@@ -241,6 +243,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
         max_head: int = MAX_HEAD_BYTES,
         max_body: int = MAX_BODY_BYTES,
         dns_cache: float = DNS_CACHE_SECONDS,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         limits = limits or httpx.Limits()
         self._max_connections = limits.max_connections
@@ -252,14 +255,16 @@ class Http1Transport(httpx.AsyncBaseTransport):
         self._open = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._closed = False
+        self._ssl_context = ssl_context
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        if url.scheme != "http":
-            raise httpx.UnsupportedProtocol(f"Only http:// URLs: {url.scheme!r}", request=request)
+        if url.scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"Not an HTTP URL: {url.scheme!r}", request=request)
         timeout = request.extensions.get("timeout", {})
         head, body = _serialise(request, await request.aread())
-        connection = await self._acquire((url.host, url.port or 80), request, timeout)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        connection = await self._acquire((url.scheme, url.host, port), request, timeout)
         try:
             response = await connection.exchange(request, head, body, timeout.get("read"))
         except BaseException:
@@ -329,7 +334,10 @@ class Http1Transport(httpx.AsyncBaseTransport):
 
     async def _connect(self, key: _Key, request: httpx.Request, connect: float | None) -> _Connection:
         loop = asyncio.get_running_loop()
-        host, port = key
+        scheme, host, port = key
+        tls = None
+        if scheme == "https":
+            tls = self._ssl_context = self._ssl_context or ssl.create_default_context()
         try:
             async with asyncio.timeout(connect):
                 addresses = await self._resolver.resolve(host, port)
@@ -341,6 +349,8 @@ class Http1Transport(httpx.AsyncBaseTransport):
                             port=address[1],
                             family=family,
                             proto=proto,
+                            ssl=tls,
+                            server_hostname=host if tls else None,
                         )
                         return connection
                     except OSError:

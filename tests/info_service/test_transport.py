@@ -9,6 +9,8 @@ import asyncio
 import gzip
 import json
 import socket
+import ssl
+import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -470,3 +472,43 @@ async def test_closing_the_transport_closes_its_idle_connections(make_transport)
         await transport.handle_async_request(httpx.Request("POST", f"{url}/login/"))
         await transport.aclose()
         await asyncio.wait_for(closed.wait(), 2)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for localhost, made by the openssl command (Debian's)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
+    subprocess.run(
+        [*command.split(), "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.processes
+async def test_https_is_verified_against_the_trust_store(certificate):
+    cert, key = certificate
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=cert)
+    fake = FakeAuth(answering(b"200 OK", [], b"{}"))
+    server = await asyncio.start_server(fake._serve, "127.0.0.1", 0, ssl=server_side)
+    url = f"https://localhost:{server.sockets[0].getsockname()[1]}/login/"
+    async with server:
+        for transport, expected in [(Http1Transport(ssl_context=trusting), 200), (Http1Transport(), None)]:
+            try:
+                if expected is None:  # the system's trust store does not know this certificate
+                    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                        await transport.handle_async_request(httpx.Request("POST", url))
+                else:
+                    for _ in range(2):
+                        response = await transport.handle_async_request(httpx.Request("POST", url))
+                        assert response.status_code == expected
+            finally:
+                await transport.aclose()
+
+    # The refused handshake never reaches the handler.
+    assert fake.connections == 1, "one kept-alive TLS connection for both requests"
