@@ -2,8 +2,8 @@
 
 Why not a maintained client: under the same httpx client and generated client, each one measured
 (aiohttp, pyreqwest, primp, httpr, rnet, pycurl, curl_cffi, aiosonic, niquests, httpcore) cost
-at least twice this transport's CPU per call, and most cost more by themselves, called in their
-own API, than this transport with its conversion from and to httpx's objects (docs/performance.md,
+1.7x this transport's CPU per call or more, and those called alone in their own API cost as much
+as this transport with its conversion from and to httpx's objects, or more (docs/performance.md,
 "Issue 14: transport"). llhttp (Node.js' parser, maintained, installed with uvicorn) parses; what
 is ours is the pool, the timeouts and the error mapping, held to the same tests as the aiohttp
 transport and to a hostile server (tests/info_service/test_hostile_auth.py).

@@ -1,6 +1,6 @@
 """An httpx transport that sends requests over one shared aiohttp session, and `NoAnswer`.
 
-Info's default transport is now ours (`info_service/http1.py`, issue 14: half the CPU per call);
+Info's default transport is now ours (`info_service/http1.py`, issue 14: less than half the CPU per call);
 this one is kept as the measured alternative (`make bench`, `python -m bench.transports`) and
 held to the same tests. Both raise the errors below.
 
