@@ -24,7 +24,7 @@ import socket
 import ssl
 import time
 from collections import deque
-from typing import Any
+from typing import Any, cast
 
 import httptools
 import httpx
@@ -91,8 +91,8 @@ class _Connection(asyncio.Protocol):
     # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A stream transport (uvloop's is one, without subclassing asyncio.Transport).
+        self._transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         if self._answer is None or self._answer.done():

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+import uvloop
 
 from common.ratelimit import RateLimitSettings
 from info_service import create_app
@@ -512,3 +513,23 @@ async def test_https_is_verified_against_the_trust_store(certificate):
 
     # The refused handshake never reaches the handler.
     assert fake.connections == 1, "one kept-alive TLS connection for both requests"
+
+
+@pytest.mark.parametrize("make_transport", [Http1Transport, AiohttpTransport], ids=["ours", "aiohttp"])
+def test_the_transport_works_on_uvloop(make_transport):
+    # uvicorn runs info on uvloop, whose transports are not asyncio's classes.
+    async def calls() -> list[object]:
+        results: list[object] = []
+        ok = answering(b"200 OK", [], b"{}")
+        async with fake_auth(ok) as (fake, url), client(url, make_transport) as http:
+            results += [(await http.post("/login/")).status_code for _ in range(2)]
+            results.append(fake.connections)
+        async with fake_auth(truncated) as (_, url), client(url, make_transport) as http:
+            with pytest.raises(httpx.RemoteProtocolError):
+                await http.post("/login/")
+        async with fake_auth(silent) as (_, url), client(url, make_transport, read=0.2) as http:
+            with pytest.raises(httpx.ReadTimeout):
+                await http.post("/login/")
+        return results
+
+    assert uvloop.run(calls()) == [200, 200, 1]
