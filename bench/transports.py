@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import uvloop
 
 from bench.variants import PRODUCTION, TOKEN
 from clients.auth_client.api.auth import login
@@ -252,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", action="append", help="a substring of a candidate's name (repeatable)")
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="uvloop", help="uvicorn's is uvloop")
     options = parser.parse_args(argv)
     names = [n for n, (module, _) in CANDIDATES.items() if importlib.util.find_spec(module) is not None]
     missing = [n for n in CANDIDATES if n not in names]
@@ -260,10 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     auth = Service("auth_service:app", {**os.environ, **PRODUCTION}, args=["--log-level", "warning"])
     auth.start(timeout=60)
     try:
-        found = asyncio.run(_measure(names, options.calls, options.rounds, auth.url))
+        measuring = _measure(names, options.calls, options.rounds, auth.url)
+        found = uvloop.run(measuring) if options.loop == "uvloop" else asyncio.run(measuring)
     finally:
         auth.close()
-    print(f"CPU µs per call in this process, median of {options.rounds} rounds of {options.calls} calls")
+    print(
+        f"CPU µs per call in this process ({options.loop}), "
+        f"median of {options.rounds} rounds of {options.calls} calls"
+    )
     print("| transport | call | transport | client alone |\n| --- | ---: | ---: | ---: |")
     for name in names:
         med = {k: (f"{statistics.median(v):,.0f}" if v else "") for k, v in found[name].items()}
