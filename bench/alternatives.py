@@ -11,6 +11,7 @@ from common.metrics import MetricsMiddleware
 from info_service import create_app
 from info_service.auth_http import pool_limits
 from info_service.config import Settings
+from info_service.transport import AiohttpTransport
 
 
 def httpx_transport() -> FastAPI:
@@ -18,6 +19,12 @@ def httpx_transport() -> FastAPI:
     return create_app(
         settings, auth_transport=httpx.AsyncHTTPTransport(limits=pool_limits(settings)), tune_gc=True
     )
+
+
+def aiohttp_transport() -> FastAPI:
+    """Our adapter over aiohttp (info_service/transport.py): the default until issue 14."""
+    settings = Settings()
+    return create_app(settings, auth_transport=AiohttpTransport(pool_limits(settings)), tune_gc=True)
 
 
 def httpx_aiohttp_transport() -> FastAPI:

@@ -1,7 +1,7 @@
 """The HTTP under the auth gateway: one shared client that forwards each caller's own token.
 
 The gateway (`info_service/auth.py`) decides what a call means; this module only makes the call
-possible: the generated client over one cookieless httpx client, over the aiohttp transport.
+possible: the generated client over one cookieless httpx client, over our HTTP/1.1 transport.
 """
 
 from collections.abc import Generator
@@ -12,7 +12,7 @@ import httpx
 from clients.auth_client import AuthenticatedClient
 from common.telemetry import instrument_client
 from info_service.config import CallsToAuth
-from info_service.transport import AiohttpTransport
+from info_service.http1 import Http1Transport
 
 # The Authorization header of the caller being served. Each request runs in its own task with its
 # own copy of the context, so concurrent callers never see each other's token.
@@ -77,7 +77,7 @@ def auth_http_client(
         base_url=str(calls.auth_url),
         timeout=httpx.Timeout(calls.auth_read_timeout, connect=calls.auth_connect_timeout),
         auth=_ForwardCallerAuthorization(),
-        transport=transport or AiohttpTransport(pool_limits(calls)),
+        transport=transport or Http1Transport(pool_limits(calls)),
     )
     instrument_client(client, "info_service")  # a client span per call, when tracing is on
     return client

@@ -1,4 +1,8 @@
-"""An httpx transport that sends requests over one shared aiohttp session.
+"""An httpx transport that sends requests over one shared aiohttp session, and `NoAnswer`.
+
+Info's default transport is now ours (`info_service/http1.py`, issue 14: less than half the CPU per call);
+this one is kept as the measured alternative (`make bench`, `python -m bench.transports`) and
+held to the same tests. Both raise the errors below.
 
 httpx's own transport (httpcore, pure Python) costs about 2 ms of CPU a call on this machine;
 aiohttp's connector and C parser (llhttp) a small fraction of that. The generated client stays
