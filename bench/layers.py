@@ -26,7 +26,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("fastapi (routing, dependencies, validation)", ("fastapi",)),
     ("pydantic", ("pydantic", "pydantic_core", "pydantic_settings", "annotated_types", "typing_inspection")),
     ("our middlewares and app plumbing (common/, asgi-correlation-id)", ("common/", "asgi_correlation_id")),
-    ("the transport (info_service/transport.py)", ("info_service/transport.py",)),
+    (
+        "the transport (info_service/http1.py, transport.py)",
+        ("info_service/http1.py", "info_service/transport.py"),
+    ),
     ("info_service (gateway, auth client setup, routes)", ("info_service/",)),
     ("auth_service (routes, token book)", ("auth_service/",)),
     ("generated client (clients/, attrs, dateutil)", ("clients/", "attrs", "attr", "dateutil")),

@@ -39,7 +39,7 @@ STDLIB = sysconfig.get_paths()["stdlib"]
         (
             str(ROOT / "info_service/transport.py"),
             "handle_async_request",
-            "the transport (info_service/transport.py)",
+            "the transport (info_service/http1.py, transport.py)",
         ),
         (str(ROOT / "info_service/auth.py"), "check", "info_service (gateway, auth client setup, routes)"),
         (
