@@ -9,8 +9,9 @@ For each HTTP request, in one layer and one wrapper of `send`:
 - the security headers (`common/security_headers.py`): `nosniff`, and `no-store` unless the route
   set its own `Cache-Control`.
 
-One layer instead of four: each layer is a coroutine call and a `send` closure per request, ~6 µs
-each here (docs/performance.md). It sits outside CORS and inside the proxy-headers middleware; an
+One layer instead of four: each layer was a coroutine call and a `send` closure per request
+(docs/performance.md, "Issue 14: server side"). It sits outside CORS and inside the proxy-headers
+middleware; an
 unhandled error's 500 is sent by Starlette's outermost `ServerErrorMiddleware`, whose handler
 (`common/problems.py`) echoes the id itself.
 """
