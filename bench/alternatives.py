@@ -7,7 +7,7 @@ import httpx_aiohttp
 from fastapi import FastAPI
 
 from auth_service import create_app as create_auth_app
-from common.metrics import MetricsMiddleware
+from common.middleware import ServiceMiddleware
 from info_service import create_app
 from info_service.auth_http import pool_limits
 from info_service.config import Settings
@@ -36,7 +36,9 @@ def httpx_aiohttp_transport() -> FastAPI:
 
 def _without_metrics_middleware(app: FastAPI) -> FastAPI:
     """The same app, `/metrics` still served, but no request is counted: the cost of the counting."""
-    app.user_middleware = [m for m in app.user_middleware if m.cls is not MetricsMiddleware]  # type: ignore[comparison-overlap]  # a class is a middleware factory
+    for middleware in app.user_middleware:
+        if middleware.cls is ServiceMiddleware:  # type: ignore[comparison-overlap]  # a class is a middleware factory
+            middleware.kwargs["metrics"] = False
     return app
 
 

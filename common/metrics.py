@@ -13,14 +13,13 @@ raw path: an unknown path is `operation="unmatched"`, so no caller can grow the 
 import logging
 import multiprocessing
 import os
-import time
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # Seconds; from a cache hit (~0.1 ms) to the slowest answer a caller waits for (1 s read timeout).
@@ -46,35 +45,18 @@ class PrometheusText(Response):
     media_type = CONTENT_TYPE_PLAIN_0_0_4
 
 
-class MetricsMiddleware:
-    """Counts every HTTP request the app answers, 404s and errors included."""
+class RequestMetrics:
+    """Counts and times every HTTP request the app answers, 404s and errors included.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    `common/middleware.py` calls it once a request has ended; `IN_FLIGHT` it moves itself.
+    """
+
+    def __init__(self) -> None:
         self._requests: dict[tuple[str, int], Counter] = {}
         self._durations: dict[str, Histogram] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        IN_FLIGHT.inc()
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            IN_FLIGHT.dec()
-            self._record(_operation(scope), status, time.perf_counter() - start)
-
-    def _record(self, operation: str, status: int, seconds: float) -> None:
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        operation = _operation(scope)
         # The labelled children, looked up once: `labels()` takes a lock and builds a tuple.
         if (counter := self._requests.get((operation, status))) is None:
             counter = self._requests[operation, status] = REQUESTS.labels(operation, str(status))
@@ -115,8 +97,7 @@ async def metrics() -> PrometheusText:
 
 
 def install_metrics(app: FastAPI) -> None:
-    # Added last, so outermost: it times all the plumbing, and counts what the plumbing answers.
-    app.add_middleware(MetricsMiddleware)
+    """`GET /metrics`; the counting is done by the one middleware (`common/middleware.py`)."""
     app.include_router(router)
     if multiprocessing.parent_process() is not None and not os.environ.get(MULTIPROCESS_ENV):
         log.warning(

@@ -2,23 +2,26 @@
 
 Every response carries `X-Request-ID` (the caller's when sane, a fresh one otherwise); every log
 line is one JSON object with that id. Access lines hold method, path, status and duration: never
-headers or query strings, where tokens could hide.
+headers or query strings, where tokens could hide. `common/middleware.py` sets the id and writes
+the access line; this module holds the id's context variable and the log format.
 """
 
 import logging
 import re
 import sys
-import time
+from contextvars import ContextVar
 from typing import TextIO
 
-from asgi_correlation_id import CorrelationIdFilter, CorrelationIdMiddleware, correlation_id
-from fastapi import FastAPI
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+# The id of the request being served. Set by the middleware and never reset: Starlette's 500
+# handler runs outside every middleware and echoes it, and a server runs each request in a task
+# of its own, so no id outlives its request there.
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 access_log = logging.getLogger("access")
 
@@ -28,50 +31,15 @@ def is_sane_request_id(value: str) -> bool:
 
 
 def current_request_id() -> str | None:
-    return correlation_id.get()
+    return request_id_var.get()
 
 
-class AccessLogMiddleware:
-    """One JSON line per request, written when the response is complete."""
+class RequestIdFilter(logging.Filter):
+    """Puts the request id on every record (`-` outside a request)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            access_log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 3),
-                },
-            )
-
-
-def install_request_ids_and_access_log(app: FastAPI) -> None:
-    app.add_middleware(AccessLogMiddleware)
-    # Added last, so outermost: the id is set before the access log runs, and echoed on errors.
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name=REQUEST_ID_HEADER,
-        validator=is_sane_request_id,
-    )
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get() or "-"
+        return True
 
 
 def configure_logging(level: str = "INFO", access: bool = True) -> None:
@@ -94,17 +62,12 @@ def configure_logging(level: str = "INFO", access: bool = True) -> None:
 class _JsonLinesHandler(logging.StreamHandler[TextIO]):
     def __init__(self) -> None:
         super().__init__(sys.stderr)
-        self.addFilter(CorrelationIdFilter(default_value="-"))
+        self.addFilter(RequestIdFilter())
         self.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
                 datefmt="%Y-%m-%dT%H:%M:%S%z",
-                rename_fields={
-                    "asctime": "time",
-                    "levelname": "level",
-                    "name": "logger",
-                    "correlation_id": "request_id",
-                },
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             )
         )

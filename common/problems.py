@@ -5,15 +5,15 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from common.observability import REQUEST_ID_HEADER, current_request_id
+
 PROBLEM_JSON = "application/problem+json"
-REQUEST_ID_HEADER = "X-Request-ID"
 
 log = logging.getLogger("errors")
 
@@ -62,11 +62,14 @@ def install_problem_handlers(app: FastAPI, model: type[BaseModel]) -> None:
         return respond(400, "The request does not match the API description.")
 
     async def on_crash(_: Request, exc: Exception) -> Response:
-        # Outside every middleware (Starlette's ServerErrorMiddleware): the request id is echoed
-        # here, and the error logged under it, whichever server runs the app.
-        request_id = correlation_id.get()
+        # Outside every middleware (Starlette's ServerErrorMiddleware): the request id and the
+        # security headers are added here, and the error logged under the id, whichever server
+        # runs the app.
+        request_id = current_request_id()
         log.error("unhandled %s", type(exc).__name__, exc_info=exc)
-        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
         return respond(500, "Internal error; the request id in the logs tells what happened.", headers)
 
     app.add_exception_handler(ProblemError, on_problem)

@@ -21,7 +21,7 @@ import math
 import time
 from typing import Annotated
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
@@ -162,11 +162,3 @@ def install_failure_limiter(app: FastAPI, service: str, settings: RateLimitSetti
     settings = settings or RateLimitSettings()
     app.state.failure_limiter = FailureLimiter(service, settings)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
-
-
-async def get_failure_limiter(connection: HTTPConnection) -> FailureLimiter:
-    limiter: FailureLimiter = connection.app.state.failure_limiter
-    return limiter
-
-
-Limiter = Annotated[FailureLimiter, Depends(get_failure_limiter)]

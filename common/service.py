@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from starlette.types import Lifespan
 
 from common.metrics import install_metrics
-from common.observability import install_request_ids_and_access_log
+from common.middleware import install_service_middleware
 from common.offline_docs import serve_offline_redoc_bundle
 from common.problems import install_problem_handlers
-from common.security_headers import install_security_headers
+from common.security_headers import install_cors
 from common.telemetry import instrument_app
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -47,8 +47,9 @@ def create_service_app(
     app.openapi = lambda: spec  # type: ignore[method-assign]
     serve_offline_redoc_bundle(app)
     install_problem_handlers(app, problem_model)
-    install_security_headers(app)
-    install_request_ids_and_access_log(app)
+    install_cors(app)  # only when configured
+    # Outside CORS: its answers get an id, security headers and a count like any other.
+    install_service_middleware(app)
     install_metrics(app)
     instrument_app(app, f"{spec_name}_service")  # only when OTEL_TRACES_EXPORTER asks for it
     return app

@@ -1,32 +1,37 @@
-"""What the routes depend on, as `Annotated` aliases: one dependency, one place.
+"""What the routes depend on, as `Annotated` aliases: one dependency per route, one place.
 
 Each reads what the lifespan opened (`main.State`) from `request.state`. FastAPI costs ~15 µs per
-dependency per request (`make bench`), so a route asks for the one it needs, and
-`CurrentSubject` reads the gateway itself rather than through `AuthGatewayDep`.
+dependency per request (`make bench`), so each route resolves exactly one, which makes every
+check of that route in order.
 """
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 
-from common.credentials import PresentedCredentials, unauthorized
+from common.credentials import TokenHeader, read_credentials, reject_body, unauthorized
 from common.observability import current_request_id
 from common.ratelimit import FailureLimiter, caller_address, ip_or_none, too_many_failures
 from info_service.auth import AuthGateway, CallerLimited
 
 
 async def get_auth_gateway(request: Request) -> AuthGateway:
+    """Auth's gateway, for a route that takes no body (400 otherwise)."""
+    reject_body(request)
     gateway: AuthGateway = request.state.auth_gateway
     return gateway
 
 
-async def get_current_subject(request: Request, credentials: PresentedCredentials) -> str:
-    """The subject auth vouches for; 401 without asking when the token is absent or malformed.
+async def get_current_subject(request: Request) -> str:
+    """The subject auth vouches for, after the checks that need no call, in this order:
 
-    A caller address over its budget of failed attempts gets 429 before auth is asked: a blocked
-    guesser costs auth nothing (common/ratelimit.py). Raises `AuthUnavailable` (the app's handler
+    400 for a body, 400 for several `Authorization` headers, 401 without one, 429 for a caller
+    address over its budget of failed attempts (a blocked guesser costs auth nothing:
+    common/ratelimit.py), 401 for a malformed token. Raises `AuthUnavailable` (the app's handler
     answers 503) when auth cannot say.
     """
+    reject_body(request)
+    credentials = read_credentials(request)
     if credentials is None:
         raise unauthorized()
     limiter: FailureLimiter = request.app.state.failure_limiter
@@ -48,4 +53,4 @@ async def get_current_subject(request: Request, credentials: PresentedCredential
 
 
 AuthGatewayDep = Annotated[AuthGateway, Depends(get_auth_gateway)]
-CurrentSubject = Annotated[str, Depends(get_current_subject)]
+CurrentSubject = Annotated[str, Security(TokenHeader(get_current_subject))]

@@ -106,6 +106,8 @@ def test_an_unexpected_error_is_a_500_problem_logged_under_the_request_id(logs, 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["x-request-id"] == "crash-1"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
     assert response.json() == {
         "type": "about:blank",
         "title": "Internal Server Error",

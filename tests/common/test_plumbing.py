@@ -1,16 +1,24 @@
 """The shared plumbing, piece by piece: the JSON log line, the problem responses a route declares,
-the garbage collector's tuning, the offline ReDoc bundle's caching."""
+the garbage collector's tuning, the offline ReDoc bundle's caching, one middleware and one
+dependency per request."""
 
 import gc
 import io
 import json
 import logging
 
+import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
 from auth_service.models import Problem
 from common.credentials import TokenHeader
+from common.middleware import ServiceMiddleware
 from common.observability import _JsonLinesHandler
 from common.problems import ProblemError, problem_responses
 from common.service import tune_garbage_collector
+from tests.apps import build
+from tools.registry import services
 
 
 def test_a_log_line_is_one_json_object_with_the_documented_fields():
@@ -66,8 +74,12 @@ def test_the_redoc_bundle_may_be_cached_for_an_hour(auth_client):
     assert response.headers["content-type"] == "text/javascript; charset=utf-8"
 
 
+async def _nothing(_: object) -> None:
+    return None
+
+
 def test_the_security_scheme_is_the_specs_token_in_the_authorization_header():
-    scheme = TokenHeader()
+    scheme = TokenHeader(_nothing)
 
     assert (scheme.model.name, scheme.model.in_.value, scheme.scheme_name) == (
         "Authorization",
@@ -80,3 +92,32 @@ def test_a_problem_reads_as_its_detail():
     assert str(ProblemError(400, "Send exactly one Authorization header.")) == (
         "Send exactly one Authorization header."
     )
+
+
+def resolved(dependant: Dependant) -> int:
+    """How many dependencies FastAPI resolves for a route, sub-dependencies included."""
+    return sum(1 + resolved(each) for each in dependant.dependencies)
+
+
+@pytest.mark.parametrize("name", [each.name for each in services()])
+def test_each_operation_resolves_at_most_one_dependency(name):
+    contexts = [
+        context
+        for context in iter_route_contexts(build(name).routes)
+        if isinstance(context.original_route, APIRoute) and context.original_route.include_in_schema
+    ]
+
+    # As served: the route's own dependencies, and those of the routers that include it.
+    counts = {context.path: resolved(context.dependant) for context in contexts}
+
+    assert counts, name
+    assert all(count <= 1 for count in counts.values()), counts
+    assert counts["/metrics"] == 0
+    assert all(count == 1 for path, count in counts.items() if path != "/metrics"), "each checks the body"
+
+
+@pytest.mark.parametrize("name", [each.name for each in services()])
+def test_the_per_request_plumbing_is_one_middleware(name):
+    classes: list[object] = [middleware.cls for middleware in build(name).user_middleware]
+
+    assert classes.count(ServiceMiddleware) == 1
