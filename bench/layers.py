@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("starlette", ("starlette",)),
     ("fastapi (routing, dependencies, validation)", ("fastapi",)),
     ("pydantic", ("pydantic", "pydantic_core", "pydantic_settings", "annotated_types", "typing_inspection")),
-    ("our middlewares and app plumbing (common/, asgi-correlation-id)", ("common/", "asgi_correlation_id")),
+    ("our middleware and app plumbing (common/)", ("common/",)),
     (
         "the transport (info_service/http1.py, transport.py)",
         ("info_service/http1.py", "info_service/transport.py"),

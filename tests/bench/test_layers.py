@@ -30,11 +30,7 @@ STDLIB = sysconfig.get_paths()["stdlib"]
         (f"{SITE}/stamina/_core.py", "retry_context", "stamina / circuitbreaker"),
         (f"{SITE}/prometheus_client/values.py", "inc", "prometheus_client"),
         (f"{SITE}/some_unlisted_package/x.py", "f", OTHER),
-        (
-            f"{SITE}/asgi_correlation_id/middleware.py",
-            "__call__",
-            "our middlewares and app plumbing (common/, asgi-correlation-id)",
-        ),
+        (str(ROOT / "common/middleware.py"), "__call__", "our middleware and app plumbing (common/)"),
         (f"{SITE}/attr/_make.py", "__init__", "generated client (clients/, attrs, dateutil)"),
         (
             str(ROOT / "info_service/transport.py"),
@@ -50,7 +46,7 @@ STDLIB = sysconfig.get_paths()["stdlib"]
         (
             str(ROOT / "common/metrics.py"),
             "_record",
-            "our middlewares and app plumbing (common/, asgi-correlation-id)",
+            "our middleware and app plumbing (common/)",
         ),
         (str(ROOT / "auth_service/tokens.py"), "subject_of", "auth_service (routes, token book)"),
         (f"{STDLIB}/asyncio/events.py", "_run", "asyncio / event loop"),
