@@ -15,7 +15,13 @@ from clients.auth_client import AuthenticatedClient
 from clients.auth_client.api.auth import login
 from clients.auth_client.api.health import healthz, readyz
 from clients.auth_client.api.monitoring import metrics
-from info_service.auth_http import _CookielessClient, auth_http_client, caller_authorization, generated_client
+from info_service.auth_http import (
+    _CookielessClient,
+    _ForwardCallerAuthorization,
+    auth_http_client,
+    caller_authorization,
+    generated_client,
+)
 from info_service.config import CallsToAuth
 
 pytestmark = pytest.mark.anyio
@@ -104,7 +110,7 @@ async def run(
             setup(http)
             try:
                 result: object = await call(http)
-            except Exception as exc:  # noqa: BLE001 -- compared between the two paths
+            except Exception as exc:  # compared between the two paths
                 result = exc
     return outcome(recorder, result)
 
@@ -117,7 +123,9 @@ async def refuse_short_path(*args: object, **kwargs: object) -> None:
     raise AssertionError("the short path was taken")
 
 
-def generated(operation: Callable[..., Awaitable[Any]], **arguments: Any) -> Callable[[httpx.AsyncClient], Any]:
+def generated(
+    operation: Callable[..., Awaitable[Any]], **arguments: Any
+) -> Callable[[httpx.AsyncClient], Awaitable[Any]]:
     async def call(http: httpx.AsyncClient) -> Any:
         client: AuthenticatedClient = generated_client(http)
         return await operation(client=client, **arguments)
@@ -214,7 +222,7 @@ def moved(http: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("call", "setup"),
     [
-        (direct(headers={"User-Agent": "mine", "x-request-id": "r"}), lambda http: None),  # overrides a default
+        (direct(headers={"User-Agent": "mine", "x-request-id": "r"}), lambda http: None),
         (direct(headers={"X-Request-ID": "r"}), with_headers),
         (direct(headers={"X-Request-ID": "r"}), moved),
         (direct(url="https://other.example/login/"), lambda http: None),
@@ -326,9 +334,11 @@ async def test_a_mounted_transport_takes_httpxs_full_path(monkeypatch):
     monkeypatch.setattr(_CookielessClient, "_send_once", refuse_short_path)
     mounted = Recorder(ok)
     async with _CookielessClient(
-        base_url="http://auth.test", transport=Recorder(ok), mounts={"http://auth.test": mounted}
+        base_url="http://auth.test",
+        auth=_ForwardCallerAuthorization(),
+        transport=Recorder(ok),
+        mounts={"http://auth.test": mounted},
     ) as http:
-        http.auth = next(iter([auth_http_client(CallsToAuth())._auth]))  # the production auth
         await http.request("post", "/login/")
 
     assert len(mounted.sent) == 1
@@ -341,3 +351,31 @@ async def test_a_client_not_opened_yet_or_closed_is_left_to_httpx(monkeypatch):
     await http.aclose()
     with pytest.raises(RuntimeError, match="client has been closed"):
         await http.request("post", "/login/")
+
+
+async def test_the_short_path_is_traced_like_the_full_one(monkeypatch):
+    """The httpx instrumentation wraps the transport, under both paths: one client span per call,
+    whose context goes out in `traceparent`."""
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(httpx.AsyncClient, "send", refuse_full_path)
+    recorder = Recorder(ok)
+    async with auth_http_client(CallsToAuth(), recorder) as http:
+        HTTPXClientInstrumentor.instrument_client(http, tracer_provider=provider)
+        try:
+            await GENERATED_CALLS["login"](http)
+        finally:
+            HTTPXClientInstrumentor.uninstrument_client(http)
+
+    [span] = exporter.get_finished_spans()
+    [(_, sent)] = recorder.sent
+    traceparent = dict(sent["headers"])[b"traceparent"].decode()
+    assert span.name == "POST" and span.attributes is not None
+    assert span.attributes.get("http.response.status_code", span.attributes.get("http.status_code")) == 200
+    assert traceparent.split("-")[1:3] == [f"{span.context.trace_id:032x}", f"{span.context.span_id:016x}"]
