@@ -55,6 +55,13 @@ _SHAPING = frozenset({"host", "content-length", "transfer-encoding", "content-ty
 _TEMPLATES = 64
 
 
+def _plain_headers(headers: object) -> bool:
+    """None, or a dict of string names none of which is `_SHAPING`: what the generated client sends."""
+    return headers is None or (
+        type(headers) is dict and all(type(name) is str and name.lower() not in _SHAPING for name in headers)
+    )
+
+
 class _Template(NamedTuple):
     """httpx's request for one method and path with the client's own headers only, and what it
     was built from: stale once the client's base URL or headers change."""
@@ -109,7 +116,7 @@ class _CookielessClient(httpx.AsyncClient):
             others
             or params
             or not isinstance(url, str)
-            or (headers and any(name.lower() in _SHAPING for name in headers))
+            or not _plain_headers(headers)
             or not self._takes_short_path()
         ):
             return await super().request(method, url, headers=headers, params=params, **others)
@@ -155,8 +162,9 @@ class _CookielessClient(httpx.AsyncClient):
         started = time.perf_counter()
         with request_context(request=request):
             response = await self._transport.handle_async_request(request)
+        assert isinstance(response.stream, httpx.AsyncByteStream)  # as httpx asserts
         response.request = request
-        response.stream = BoundAsyncStream(response.stream, response=response, start=started)  # type: ignore[arg-type]
+        response.stream = BoundAsyncStream(response.stream, response=response, start=started)
         response.default_encoding = self._default_encoding
         _httpx_logger.info(
             'HTTP Request: %s %s "%s %d %s"',
