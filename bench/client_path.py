@@ -6,9 +6,9 @@ transport in memory, which isolates that layer; `auth` calls a real auth process
 over the production transport. CPU is this process's (`time.process_time`) per call, one call at a
 time, after a warm-up.
 
-`--base DIR` compares with another checkout of the project (e.g. `git archive main | tar -x -C
-DIR`): each round runs both, in fresh processes and alternating order, and the medians are
-printed side by side.
+`--base DIR` (repeatable) compares with other checkouts of the project (e.g. `git archive main |
+tar -x -C DIR`): each round runs every tree in a fresh process, in a rotating order, and the
+medians are printed side by side.
 """
 
 import argparse
@@ -83,18 +83,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("memory", "auth"), default="memory")
     parser.add_argument("--calls", type=int, default=0, help="per round (default: 20000 memory, 3000 auth)")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--base", type=Path, help="another checkout to compare with")
+    parser.add_argument("--base", type=Path, action="append", default=[], help="a checkout to compare with")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     calls = options.calls or (20_000 if (options.one or options.mode) == "memory" else 3000)
     if options.one:
         print(json.dumps(asyncio.run(_calls(options.one, calls))))
         return 0
-    trees = {"this tree": HERE, **({"base": options.base.resolve()} if options.base else {})}
+    trees = {"this tree": HERE, **{str(base): base.resolve() for base in options.base}}
     found: dict[str, list[float]] = {name: [] for name in trees}
     for round_ in range(options.rounds):
-        names = list(trees) if round_ % 2 == 0 else list(reversed(trees))
-        for name in names:
+        names = list(trees)
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
             found[name].append(_one(trees[name], options.mode, calls))
     print(f"CPU µs per call of the client path ({options.mode}), {options.rounds} rounds of {calls}")
     for name, runs in found.items():
