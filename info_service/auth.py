@@ -146,7 +146,11 @@ class AuthGateway:
             # spaces the retries exactly as if it had made the first call itself.
             failed: BaseException | None = exc
         async for attempt in stamina.retry_context(
-            on=_UNANSWERED, attempts=1 + self._retries, wait_initial=0.05, wait_max=0.1, wait_jitter=0.0
+            on=_UNANSWERED,
+            attempts=1 + self._retries,
+            wait_initial=0.05,
+            wait_max=0.1,
+            wait_jitter=0.0,
         ):
             with attempt:
                 if failed is not None:
