@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -65,6 +66,39 @@ async def _calls(mode: str, calls: int) -> float:
         auth.close()
 
 
+async def _layers(calls: int, rounds: int) -> dict[str, float]:
+    """CPU µs per call of each layer's entry point over the in-memory transport, in interleaved
+    rounds: each layer's own cost is the difference with the one below."""
+    from clients.auth_client.api.auth import login
+    from info_service.auth import AuthGateway
+    from info_service.auth_http import auth_http_client, caller_authorization, generated_client
+    from info_service.config import CallsToAuth
+
+    transport, settings = _Canned(), CallsToAuth()
+    async with auth_http_client(settings, transport) as http:
+        client = generated_client(http)
+        gateway = AuthGateway(client, settings)
+        caller_authorization.set(TOKEN)
+        sent = httpx.Request("POST", "http://auth/login/")
+        headers = {"X-Request-ID": "bench-1", "X-Forwarded-For": "127.0.0.1"}
+        entries: dict[str, Callable[[], Awaitable[object]]] = {
+            "transport (in memory)": lambda: transport.handle_async_request(sent),
+            "our httpx client": lambda: http.request(method="post", url="/login/", headers=headers),
+            "generated client": lambda: login.asyncio_detailed(
+                client=client, x_request_id="bench-1", x_forwarded_for="127.0.0.1"
+            ),
+            "gateway (breaker, retry, metrics)": lambda: gateway.subject_for(TOKEN, "bench-1", "127.0.0.1"),
+        }
+        found: dict[str, list[float]] = {name: [] for name in entries}
+        for _ in range(rounds):
+            for name, entry in entries.items():
+                started = time.process_time()
+                for _ in range(calls):
+                    await entry()
+                found[name].append((time.process_time() - started) / calls * 1e6)
+    return {name: statistics.median(runs) for name, runs in found.items()}
+
+
 def _one(tree: Path, mode: str, calls: int) -> float:
     finished = subprocess.run(  # noqa: S603 -- this script, with our own arguments
         [sys.executable, __file__, "--one", mode, "--calls", str(calls)],
@@ -84,8 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=0, help="per round (default: 20000 memory, 3000 auth)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--base", type=Path, action="append", default=[], help="a checkout to compare with")
+    parser.add_argument("--layers", action="store_true", help="each layer's cost, in memory, this tree")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    if options.layers:
+        below = 0.0
+        print(f"CPU µs per call, each layer with those below it: median of {options.rounds} rounds")
+        for name, cost in asyncio.run(_layers(options.calls or 3000, options.rounds)).items():
+            print(f"{name}: {cost:.1f} (+{cost - below:.1f})")
+            below = cost
+        return 0
     calls = options.calls or (20_000 if (options.one or options.mode) == "memory" else 3000)
     if options.one:
         print(json.dumps(asyncio.run(_calls(options.one, calls))))

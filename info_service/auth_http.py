@@ -166,14 +166,15 @@ class _CookielessClient(httpx.AsyncClient):
         response.request = request
         response.stream = BoundAsyncStream(response.stream, response=response, start=started)
         response.default_encoding = self._default_encoding
-        _httpx_logger.info(
-            'HTTP Request: %s %s "%s %d %s"',
-            request.method,
-            request.url,
-            response.http_version,
-            response.status_code,
-            response.reason_phrase,
-        )
+        if _httpx_logger.isEnabledFor(logging.INFO):  # its arguments cost more than the check
+            _httpx_logger.info(
+                'HTTP Request: %s %s "%s %d %s"',
+                request.method,
+                request.url,
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
         try:
             if response.has_redirect_location:  # not followed: offered, as httpx does
                 response.next_request = self._build_redirect_request(request, response)

@@ -5,6 +5,7 @@ full path builds (method, URL, headers in order, body, timeouts), and the caller
 response; every other call must take httpx's full path.
 """
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -383,3 +384,12 @@ async def test_the_short_path_is_traced_like_the_full_one(monkeypatch):
     assert span.name == "POST" and span.attributes is not None
     assert span.attributes.get("http.response.status_code", span.attributes.get("http.status_code")) == 200
     assert traceparent.split("-")[1:3] == [f"{span.context.trace_id:032x}", f"{span.context.span_id:016x}"]
+
+
+async def test_the_short_path_logs_the_line_httpx_logs(monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger="httpx")
+    for full in (False, True):
+        await run(GENERATED_CALLS["login"], ok, monkeypatch, full=full)
+
+    lines = [record.getMessage() for record in caplog.records if record.name == "httpx"]
+    assert lines == ['HTTP Request: POST http://auth.test:8001/login/ "HTTP/1.1 200 OK"'] * 2
