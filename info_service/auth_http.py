@@ -86,9 +86,11 @@ class _CookielessClient(httpx.AsyncClient):
     same `httpx.Request` httpx would and hands it to the transport itself. httpx parses the URL
     twice and rebuilds the headers four times a call, then runs the auth and redirect generators;
     here httpx builds the request once per operation (a template), and each call copies the
-    template's headers and merges its own in by httpx's rule (`Headers.update`). Any other shape,
-    or a client reconfigured since, takes httpx's full path. `tests/info_service/test_fast_path.py`
-    pins that both paths hand the transport the same request and give back the same response.
+    template's headers and merges its own in by httpx's rule (`Headers.update`); a new base URL or
+    new client headers make a new template. Any other shape, or a client given hooks, redirects,
+    proxies, query parameters or another auth since, takes httpx's full path.
+    `tests/info_service/test_fast_path.py` pins that both paths hand the transport the same
+    request and give back the same response.
     """
 
     def __init__(self, **kwargs: Any) -> None:
