@@ -7,11 +7,11 @@ import httpx_aiohttp
 from fastapi import FastAPI
 
 from auth_service import create_app as create_auth_app
+from bench.aiohttp_transport import AiohttpTransport
 from common.middleware import ServiceMiddleware
 from info_service import create_app
 from info_service.auth_http import pool_limits
 from info_service.config import Settings
-from info_service.transport import AiohttpTransport
 
 
 def httpx_transport() -> FastAPI:
@@ -22,7 +22,7 @@ def httpx_transport() -> FastAPI:
 
 
 def aiohttp_transport() -> FastAPI:
-    """Our adapter over aiohttp (info_service/transport.py): the default until issue 14."""
+    """Our adapter over aiohttp (bench/aiohttp_transport.py): the default until issue 14."""
     settings = Settings()
     return create_app(settings, auth_transport=AiohttpTransport(pool_limits(settings)), tune_gc=True)
 

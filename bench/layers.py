@@ -27,8 +27,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("pydantic", ("pydantic", "pydantic_core", "pydantic_settings", "annotated_types", "typing_inspection")),
     ("our middleware and app plumbing (common/)", ("common/",)),
     (
-        "the transport (info_service/http1.py, transport.py)",
-        ("info_service/http1.py", "info_service/transport.py"),
+        "the transport (info_service/http1.py, bench/aiohttp_transport.py)",
+        ("info_service/http1.py", "bench/aiohttp_transport.py"),
     ),
     ("info_service (gateway, auth client setup, routes)", ("info_service/",)),
     ("auth_service (routes, token book)", ("auth_service/",)),

@@ -11,8 +11,9 @@ figures are medians. Three columns:
   the difference from "transport" is the adapter's cost.
 
 A baseline transport that answers without a network gives httpx's and the generated client's
-share. Clients that are not installed are reported as such: the project depends on aiohttp and
-httptools only; the others were measured in a scratch install (docs/performance.md, "Issue 14").
+share. Clients that are not installed are reported as such: the project installs aiohttp (dev
+group) and httptools only; the others were measured in a scratch install (docs/performance.md,
+"Issue 14").
 Adapters written here for clients without an httpx transport are minimal (no error mapping, no
 timeouts): the best case for those clients.
 """
@@ -131,7 +132,7 @@ def _ours(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
 
 
 def _aiohttp(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    from info_service.transport import AiohttpTransport
+    from bench.aiohttp_transport import AiohttpTransport
 
     return AiohttpTransport(limits)
 
@@ -160,7 +161,7 @@ def _pycurl(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
 # name: (module that must be installed, factory)
 CANDIDATES: dict[str, tuple[str, Callable[[httpx.Limits], httpx.AsyncBaseTransport]]] = {
     "ours: asyncio + httptools (info_service/http1.py)": ("httptools", _ours),
-    "aiohttp, our adapter (info_service/transport.py)": ("aiohttp", _aiohttp),
+    "aiohttp, our adapter (bench/aiohttp_transport.py)": ("aiohttp", _aiohttp),
     "httpx-aiohttp": ("httpx_aiohttp", _httpx_aiohttp),
     "httpx's own (httpcore)": ("httpcore", lambda limits: httpx.AsyncHTTPTransport(limits=limits)),
     "pyreqwest (its httpx transport)": ("pyreqwest", _pyreqwest),

@@ -21,8 +21,8 @@ from clients.auth_client.types import UNSET, Response
 from info_service.auth_http import caller_authorization
 from info_service.config import CallsToAuth
 from info_service.decisions import DecisionCache
+from info_service.http1 import NoAnswer
 from info_service.observability import Outcome, record_decision
-from info_service.transport import NoAnswer
 
 OFF_CONTRACT = "The auth service gave an answer outside its contract."
 # What a broken body makes the generated parsers raise.

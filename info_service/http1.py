@@ -5,12 +5,13 @@ Why not a maintained client: under the same httpx client and generated client, e
 1.7x this transport's CPU per call or more, and those called alone in their own API cost as much
 as this transport with its conversion from and to httpx's objects, or more (docs/performance.md,
 "Issue 14: transport"). llhttp (Node.js' parser, maintained, installed with uvicorn) parses; what
-is ours is the pool, the timeouts and the error mapping, held to the same tests as the aiohttp
-transport and to a hostile server (tests/info_service/test_hostile_auth.py).
+is ours is the pool, the timeouts and the error mapping, held to the same tests as aiohttp's
+adapter (bench/aiohttp_transport.py, the measured alternative) and to a hostile server
+(tests/info_service/test_hostile_auth.py).
 
-Errors are httpcore's, as `info_service/transport.py` documents: a refused, unresolvable or
-untrusted connect is `ConnectError`, a hang-up (or reset) before any byte of an answer
-`NoAnswer`, bytes that are not HTTP or an answer cut short `RemoteProtocolError`, and
+Errors are httpcore's, so callers handle them as over httpx's own transport: a refused,
+unresolvable or untrusted connect is `ConnectError`, a hang-up (or reset) before any byte of an
+answer `NoAnswer`, bytes that are not HTTP or an answer cut short `RemoteProtocolError`, and
 `ConnectTimeout`, `ReadTimeout`, `PoolTimeout` from the request's `timeout` extension. A
 connection is reused only after a whole answer that allows it; after any error it is closed.
 
@@ -29,12 +30,22 @@ from typing import Any, cast
 import httptools
 import httpx
 
-from info_service.transport import DNS_CACHE_SECONDS, NoAnswer
-
 MAX_HEAD_BYTES = 64 * 1024  # status line and headers of one answer
 MAX_BODY_BYTES = 1024 * 1024  # one answer's body, as sent (before decompression)
 
 _Key = tuple[str, str, int]  # scheme, host, port
+
+# How long a resolved address of auth is reused for new connections (docs/deploy.md).
+DNS_CACHE_SECONDS = 1
+
+
+class NoAnswer(httpx.RemoteProtocolError):
+    """The server closed the connection before sending a byte of an answer.
+
+    The one protocol error after which a request is safe to repeat: nothing came back, so nothing
+    was decided. Bytes that are not HTTP, or an answer cut short, are answers (broken ones), and
+    an answer is never repeated.
+    """
 
 
 class _Resolver:

@@ -76,7 +76,7 @@ def test_no_token_or_query_string_in_any_line_in_process(logs):
 @pytest.mark.parametrize(
     "failure",
     [
-        # What our transport raises (messages from aiohttp), and an answer that echoes the token.
+        # What a transport raises (httpx's errors), and an answer that echoes the token.
         lambda request: (_ for _ in ()).throw(httpx.ConnectError("Cannot connect", request=request)),
         lambda request: (_ for _ in ()).throw(httpx.ReadTimeout("Timeout on reading", request=request)),
         lambda request: httpx.Response(500, text=request.headers["authorization"]),

@@ -33,10 +33,16 @@ STDLIB = sysconfig.get_paths()["stdlib"]
         (str(ROOT / "common/middleware.py"), "__call__", "our middleware and app plumbing (common/)"),
         (f"{SITE}/attr/_make.py", "__init__", "generated client (clients/, attrs, dateutil)"),
         (
-            str(ROOT / "info_service/transport.py"),
+            str(ROOT / "info_service/http1.py"),
             "handle_async_request",
-            "the transport (info_service/http1.py, transport.py)",
+            "the transport (info_service/http1.py, bench/aiohttp_transport.py)",
         ),
+        (
+            str(ROOT / "bench/aiohttp_transport.py"),
+            "handle_async_request",
+            "the transport (info_service/http1.py, bench/aiohttp_transport.py)",
+        ),
+        (str(ROOT / "bench/load.py"), "main", "the bench's in-process driver"),
         (str(ROOT / "info_service/auth.py"), "check", "info_service (gateway, auth client setup, routes)"),
         (
             str(ROOT / "clients/auth_client/api/default/login.py"),

@@ -80,7 +80,7 @@ def test_each_app_s_cpu_is_split_into_layers_that_add_up_to_its_unprofiled_cpu(r
         "fastapi (routing, dependencies, validation)",
         "generated client (clients/, attrs, dateutil)",
         "httpx",
-        "the transport (info_service/http1.py, transport.py)",
+        "the transport (info_service/http1.py, bench/aiohttp_transport.py)",
         "aiohttp",
         "asyncio / event loop",
     } <= {layer for layer, calls in profiles["info"]["calls"].items() if calls >= 1}

@@ -128,7 +128,7 @@ def test_info_is_unready_without_auth_and_ready_again_without_a_restart(stack: S
     assert unready.headers["content-type"] == "application/problem+json"
     stack.compose("start", "auth")
     # The restarted auth container may have a new address on the compose network: info looks
-    # the name up again after 1 s (info_service/transport.py); the rest is auth's start.
+    # the name up again after 1 s (info_service/http1.py); the rest is auth's start.
     poll(f"{stack.info_url}/readyz", 200, timeout=20)
     assert podman("inspect", "--format", "{{.State.StartedAt}}", info) == started_at
     assert podman("inspect", "--format", "{{.RestartCount}}", info).strip() == "0"

@@ -8,10 +8,11 @@ import pytest
 
 from auth_service import create_app as create_auth_app
 from auth_service.config import Settings as AuthSettings
+from bench.aiohttp_transport import AiohttpTransport
 from info_service import create_app
 from info_service.auth import AuthUnavailable
 from info_service.config import Settings
-from info_service.transport import AiohttpTransport, NoAnswer
+from info_service.http1 import NoAnswer
 from tests.apps import info_with_auth
 from tests.fakes import refuse, says_no, time_out
 from tests.info_service.test_transport import answering, fake_auth

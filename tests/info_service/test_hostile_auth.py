@@ -18,8 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from info_service.http1 import Http1Transport
-from info_service.transport import NoAnswer
+from info_service.http1 import Http1Transport, NoAnswer
 from tests.info_service.test_transport import (
     TRANSPORTS,
     Handler,

@@ -5,10 +5,10 @@ import aiohttp
 import httpx
 import pytest
 
+from bench.aiohttp_transport import AiohttpTransport
 from info_service.auth_http import pool_limits
 from info_service.config import Settings
 from info_service.decisions import DecisionCache
-from info_service.transport import AiohttpTransport
 
 pytestmark = pytest.mark.anyio
 

@@ -2,7 +2,7 @@
 connections are reused, and every failure is the httpx exception AuthGateway handles.
 
 Every test runs over each transport the project keeps: ours (`info_service/http1.py`, the
-default) and aiohttp's (`info_service/transport.py`, kept for `make bench`). The hostile server
+default) and aiohttp's (`bench/aiohttp_transport.py`, kept for `make bench`). The hostile server
 suite is `test_hostile_auth.py`."""
 
 import asyncio
@@ -19,12 +19,12 @@ import httpx
 import pytest
 import uvloop
 
+from bench.aiohttp_transport import AiohttpTransport
 from common.ratelimit import RateLimitSettings
 from info_service import create_app
 from info_service.auth_http import pool_limits
 from info_service.config import Settings
-from info_service.http1 import Http1Transport
-from info_service.transport import AiohttpTransport, NoAnswer
+from info_service.http1 import Http1Transport, NoAnswer
 from tests.fakes import UNAUTHORIZED
 from tools.asgi import ServedTransport
 from tools.launch import free_port

@@ -1,8 +1,11 @@
-"""An httpx transport that sends requests over one shared aiohttp session, and `NoAnswer`.
+"""An httpx transport that sends requests over one shared aiohttp session: the measured alternative.
 
-Info's default transport is now ours (`info_service/http1.py`, issue 14: less than half the CPU per call);
-this one is kept as the measured alternative (`make bench`, `python -m bench.transports`) and
-held to the same tests. Both raise the errors below.
+Info's transport is ours (`info_service/http1.py`, issue 14: less than half the CPU per call).
+This adapter was the default until then; it is kept to compare (`make bench`,
+`python -m bench.transports`) and held to the same transport tests
+(tests/info_service/test_transport.py, test_hostile_auth.py). It raises the same httpx errors,
+`NoAnswer` included (from `info_service.http1`). aiohttp is a dev dependency only: the service's
+image does not carry it.
 
 httpx's own transport (httpcore, pure Python) costs about 2 ms of CPU a call on this machine;
 aiohttp's connector and C parser (llhttp) a small fraction of that. The generated client stays
@@ -21,18 +24,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-# How long a resolved address of auth is reused for new connections (docs/deploy.md).
-DNS_CACHE_SECONDS = 1
-
-
-class NoAnswer(httpx.RemoteProtocolError):
-    """The server closed the connection before sending a byte of an answer.
-
-    The one protocol error after which a request is safe to repeat: nothing came back, so nothing
-    was decided. Bytes that are not HTTP, or an answer cut short, are answers (broken ones), and
-    an answer is never repeated.
-    """
-
+from info_service.http1 import DNS_CACHE_SECONDS, NoAnswer
 
 # Most specific first: aiohttp's timeouts are also connection errors, and its connector errors
 # are OS errors.
