@@ -131,6 +131,9 @@ def test_no_token_or_query_string_over_real_sockets_at_debug():
             headers = {"Authorization": token, "X-Request-ID": f"never-{token[:5]}"}
             httpx.get(f"{info.url}/info/{QUERY}", headers=headers)
             httpx.post(f"{auth.url}/login/{QUERY}", headers=headers)
+        # A line is written after its answer is sent: stopped first, every line is in the logs.
+        info.stop()
+        auth.stop()
         logged = auth.logs() + info.logs()
 
     for request_id in ("never-merix", "never-wrong"):
