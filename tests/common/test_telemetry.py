@@ -267,3 +267,43 @@ def test_the_client_hook_records_the_request_id_it_forwards() -> None:
     span.end()  # ended: no longer recording, so nothing is written
     telemetry._client_request_hook(span, Request({"x-request-id": "late"}))
     assert dict(span.attributes) == {}
+
+
+def test_the_server_hook_cuts_the_url_at_the_first_question_mark() -> None:
+    span = recording_span()
+    span.set_attribute("http.url", "http://host/info/?token=s3cret?more")
+    telemetry._server_request_hook(span, {"query_string": b"token=s3cret?more"})
+    assert span.attributes["http.url"] == "http://host/info/"
+
+
+def test_the_server_hook_leaves_a_span_without_a_query_alone() -> None:
+    span = recording_span()  # an empty query attribute: nothing to redact, nothing written
+    span.set_attribute("url.query", "")
+    telemetry._server_request_hook(span, {"query_string": b""})
+    assert dict(span.attributes) == {"url.query": ""}
+
+
+def test_the_server_hook_copes_with_a_span_that_shows_no_attributes() -> None:
+    class OpaqueSpan:  # another SDK's recording span: it may not expose what it holds
+        def __init__(self) -> None:
+            self.written: dict[str, Any] = {}
+
+        def is_recording(self) -> bool:
+            return True
+
+        def set_attribute(self, key: str, value: Any) -> None:
+            self.written[key] = value
+
+    span = OpaqueSpan()
+    telemetry._server_request_hook(span, {"query_string": b"token=s3cret"})  # type: ignore[arg-type]
+    assert span.written == {}
+
+
+def test_header_lists_from_the_env_are_trimmed_and_extended_without_duplicates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_TEST_HEADERS", raising=False)
+    assert telemetry._from_env("OTEL_TEST_HEADERS") == []
+    assert telemetry._from_env("OTEL_TEST_HEADERS", ("x-request-id",)) == ["x-request-id"]
+    monkeypatch.setenv("OTEL_TEST_HEADERS", " x-a ,, x-request-id ,")
+    assert telemetry._from_env("OTEL_TEST_HEADERS", ("x-request-id", "x-b")) == ["x-a", "x-request-id", "x-b"]
