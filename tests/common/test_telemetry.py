@@ -117,6 +117,8 @@ def test_a_request_through_info_is_one_trace_with_the_id_and_no_secret(
     for header in ("authorization", "cookie", "proxy_authorization"):
         assert attributes[f"http.request.header.{header}"] == ("[REDACTED]",)
     assert attributes["http.url"] == "http://testserver/info/"  # the query string dropped
+    # The call to auth carries the request id it forwards (the client hook), and no token.
+    assert call.attributes[telemetry.CLIENT_REQUEST_ID_ATTRIBUTE] == ("trace-me-1",)  # type: ignore[index]
     everything = repr([dict(span.attributes or {}) for span in spans.values()])
     for secret in ("s3cret", "merixstudio", "token="):
         assert secret not in everything
@@ -251,21 +253,22 @@ def test_the_server_hook_drops_the_query_under_either_convention() -> None:
     assert dict(span.attributes) == {"http.url": "http://host/info/"}
 
 
-def test_the_client_hook_records_the_request_id_it_forwards() -> None:
+@pytest.mark.anyio
+async def test_the_client_hook_records_the_request_id_it_forwards() -> None:
     class Request:
         def __init__(self, headers: dict[str, str]) -> None:
             self.headers = headers
 
     span = recording_span()
-    telemetry._client_request_hook(span, Request({"x-request-id": "trace-me-2"}))
+    await telemetry._client_request_hook(span, Request({"x-request-id": "trace-me-2"}))
     assert dict(span.attributes) == {telemetry.CLIENT_REQUEST_ID_ATTRIBUTE: ("trace-me-2",)}
 
     span = recording_span()
-    telemetry._client_request_hook(span, Request({}))
+    await telemetry._client_request_hook(span, Request({}))
     assert dict(span.attributes) == {}
 
     span.end()  # ended: no longer recording, so nothing is written
-    telemetry._client_request_hook(span, Request({"x-request-id": "late"}))
+    await telemetry._client_request_hook(span, Request({"x-request-id": "late"}))
     assert dict(span.attributes) == {}
 
 
