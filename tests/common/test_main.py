@@ -1,4 +1,5 @@
-"""The app factories' start-up: the garbage collector is tuned only for the app a server runs."""
+"""Both services' `main` (the app factories) at start-up: the garbage collector is tuned only for
+the app a server runs."""
 
 from types import ModuleType
 
