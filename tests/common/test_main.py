@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 import auth_service.main
 import info_service.main
+from common.ratelimit import RateLimitSettings
 
 
 def refuse(request: httpx.Request) -> httpx.Response:
@@ -29,3 +30,18 @@ def test_the_garbage_collector_is_tuned_at_startup_only_when_asked(
         assert tuned == []
     with TestClient(factory.create_app(tune_gc=True, **extra)):
         assert tuned == ["tuned"]
+
+
+@pytest.mark.parametrize("factory", [auth_service.main, info_service.main], ids=["auth", "info"])
+def test_each_service_counts_failures_under_its_own_name_and_budget(
+    factory: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both services may share one Redis: their counters must not mix, and the budget is the one
+    configured for the service (not the environment's default)."""
+    monkeypatch.delenv("RATE_LIMIT_FAILURES", raising=False)
+    name = "auth" if factory is auth_service.main else "info"
+    settings = factory.Settings(rate_limit=RateLimitSettings(failures=3, window=7))
+    app = factory.create_app(settings)
+    limiter = app.state.failure_limiter
+    assert limiter.limit.namespace == f"{name}-failures"
+    assert limiter.policy == '"failures";q=3;w=7'

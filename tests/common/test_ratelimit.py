@@ -12,6 +12,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from starlette.requests import HTTPConnection
 
 from common import ratelimit
 from common.problems import ProblemError
@@ -97,3 +98,9 @@ async def test_memory_storage_has_no_second_counter_to_fall_back_to() -> None:
     assert limiter._local is limiter._shared
     redis = FailureLimiter("auth", RateLimitSettings(storage=f"redis://127.0.0.1:{unused_port()}/0"))
     assert redis._local is not redis._shared
+
+
+def test_a_connection_without_a_peer_is_the_unknown_caller() -> None:
+    assert ratelimit.caller_address(HTTPConnection({"type": "http", "client": None})) == "unknown"
+    peer = HTTPConnection({"type": "http", "client": ("198.51.100.7", 50000)})
+    assert ratelimit.caller_address(peer) == "198.51.100.7"
