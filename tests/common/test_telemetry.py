@@ -137,6 +137,8 @@ def test_metrics_scrapes_are_not_traced_unless_the_operator_says_otherwise(
         assert client.get("/metrics").status_code == 200
         assert client.get("/healthz").status_code == 200
     assert [span.name for span in tracing.spans()] == ["GET /healthz"]
+    # The provider the app made is named after the service, OTEL_SERVICE_NAME being unset.
+    assert tracing.provider().resource.attributes["service.name"] == "auth_service"
 
     tracing.exporter.clear()
     monkeypatch.setenv("OTEL_PYTHON_EXCLUDED_URLS", "/healthz")  # the generic variable
