@@ -24,6 +24,7 @@ from tests.apps import demo_auth_app, demo_info_app
 
 SANITIZE = "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SANITIZE_FIELDS"
 CAPTURE_REQUEST = "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST"
+CAPTURE_RESPONSE = "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE"
 OTEL_VARIABLES = (
     "OTEL_SDK_DISABLED",
     "OTEL_SERVICE_NAME",
@@ -33,7 +34,7 @@ OTEL_VARIABLES = (
     "OTEL_EXPORTER_OTLP_PROTOCOL",
     "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
     CAPTURE_REQUEST,
-    "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE",
+    CAPTURE_RESPONSE,
 )
 
 
@@ -88,6 +89,7 @@ def test_a_request_through_info_is_one_trace_with_the_id_and_no_secret(
     tracing: Tracing, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(CAPTURE_REQUEST, "authorization,cookie,proxy-authorization,x-request-id")
+    monkeypatch.setenv(CAPTURE_RESPONSE, "content-type")  # the operator's, besides the request id
     with TestClient(tracing.app(demo_info_app)) as client:
         response = client.get(
             "/info/?token=s3cret-in-query",
@@ -114,6 +116,7 @@ def test_a_request_through_info_is_one_trace_with_the_id_and_no_secret(
     assert attributes["auth.outcome"] == "accepted"
     assert attributes["http.response.header.x_request_id"] == ("trace-me-1",)
     assert attributes["http.request.header.x_request_id"] == ("trace-me-1",)
+    assert attributes["http.response.header.content_type"] == ("application/json",)
     for header in ("authorization", "cookie", "proxy_authorization"):
         assert attributes[f"http.request.header.{header}"] == ("[REDACTED]",)
     assert attributes["http.url"] == "http://testserver/info/"  # the query string dropped
