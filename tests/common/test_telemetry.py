@@ -88,8 +88,9 @@ def by_name(spans: list[ReadableSpan]) -> dict[str, ReadableSpan]:
 def test_a_request_through_info_is_one_trace_with_the_id_and_no_secret(
     tracing: Tracing, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(CAPTURE_REQUEST, "authorization,cookie,proxy-authorization,x-request-id")
+    monkeypatch.setenv(CAPTURE_REQUEST, "authorization,cookie,proxy-authorization,x-api-key,x-request-id")
     monkeypatch.setenv(CAPTURE_RESPONSE, "content-type")  # the operator's, besides the request id
+    monkeypatch.setenv(SANITIZE, "x-api-key")  # the operator's, besides the secret ones
     with TestClient(tracing.app(demo_info_app)) as client:
         response = client.get(
             "/info/?token=s3cret-in-query",
@@ -97,6 +98,7 @@ def test_a_request_through_info_is_one_trace_with_the_id_and_no_secret(
                 "Authorization": "merixstudio",
                 "Cookie": "session=s3cret-cookie",
                 "Proxy-Authorization": "s3cret-proxy",
+                "X-Api-Key": "s3cret-key",
                 "X-Request-ID": "trace-me-1",
             },
         )
@@ -117,7 +119,7 @@ def test_a_request_through_info_is_one_trace_with_the_id_and_no_secret(
     assert attributes["http.response.header.x_request_id"] == ("trace-me-1",)
     assert attributes["http.request.header.x_request_id"] == ("trace-me-1",)
     assert attributes["http.response.header.content_type"] == ("application/json",)
-    for header in ("authorization", "cookie", "proxy_authorization"):
+    for header in ("authorization", "cookie", "proxy_authorization", "x_api_key"):
         assert attributes[f"http.request.header.{header}"] == ("[REDACTED]",)
     assert attributes["http.url"] == "http://testserver/info/"  # the query string dropped
     # The call to auth carries the request id it forwards (the client hook), and no token.
@@ -315,3 +317,18 @@ def test_header_lists_from_the_env_are_trimmed_and_extended_without_duplicates(
     assert telemetry._from_env("OTEL_TEST_HEADERS", ("x-request-id",)) == ["x-request-id"]
     monkeypatch.setenv("OTEL_TEST_HEADERS", " x-a ,, x-request-id ,")
     assert telemetry._from_env("OTEL_TEST_HEADERS", ("x-request-id", "x-b")) == ["x-a", "x-request-id", "x-b"]
+
+
+def test_a_route_that_reads_its_body_is_still_one_span(tracing: Tracing) -> None:
+    """No span per ASGI message received or sent (none of the services' routes reads a body yet)."""
+    app = FastAPI()
+
+    @app.post("/echo")
+    async def echo(payload: dict[str, int]) -> dict[str, int]:
+        return payload
+
+    telemetry.instrument_app(app, "echo_service")
+    tracing.provider().add_span_processor(SimpleSpanProcessor(tracing.exporter))
+    with TestClient(app) as client:
+        assert client.post("/echo", json={"a": 1}).json() == {"a": 1}
+    assert [span.name for span in tracing.spans()] == ["POST /echo"]
