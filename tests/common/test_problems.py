@@ -102,6 +102,8 @@ def test_a_crash_is_a_500_with_the_request_id_and_one_error_line(
 def test_a_crash_without_a_request_id_sends_no_id_header(client: TestClient) -> None:
     response = client.get("/crash-without-id")
     assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM_JSON  # the handler answered, not the server
+    assert response.json()["status"] == 500
     assert "x-request-id" not in response.headers
 
 

@@ -12,6 +12,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from limits.aio.storage import MemoryStorage
 from starlette.requests import HTTPConnection
 
 from common import ratelimit
@@ -104,3 +105,22 @@ def test_a_connection_without_a_peer_is_the_unknown_caller() -> None:
     assert ratelimit.caller_address(HTTPConnection({"type": "http", "client": None})) == "unknown"
     peer = HTTPConnection({"type": "http", "client": ("198.51.100.7", 50000)})
     assert ratelimit.caller_address(peer) == "198.51.100.7"
+
+
+def test_redis_is_asked_with_a_quarter_second_budget() -> None:
+    """Redis must answer within 0.25 s, or the request goes on with this process's counters."""
+    limiter = FailureLimiter("auth", RateLimitSettings(storage=f"redis://127.0.0.1:{unused_port()}/0"))
+    pool = limiter._shared.storage.bridge.storage.connection_pool  # type: ignore[attr-defined]
+    timeouts = {key: pool.connection_kwargs[key] for key in ("socket_connect_timeout", "socket_timeout")}
+    assert timeouts == {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+
+
+async def test_every_storage_url_the_settings_accept_builds_a_limiter() -> None:
+    for url in ("memory://", "async+memory://"):
+        limiter = FailureLimiter("auth", RateLimitSettings(storage=url, failures=1))
+        assert type(limiter._shared.storage) is MemoryStorage
+        await limiter.failed("198.51.100.7")
+        with pytest.raises(ProblemError):
+            await limiter.check("198.51.100.7")
+    redis = FailureLimiter("auth", RateLimitSettings(storage=f"async+redis://127.0.0.1:{unused_port()}/0"))
+    assert type(redis._shared.storage).__name__ == "RedisStorage"
