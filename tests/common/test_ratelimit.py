@@ -95,8 +95,9 @@ async def test_a_failed_attempt_is_counted_even_when_the_storage_fails_on_it(
 
 
 async def test_memory_storage_has_no_second_counter_to_fall_back_to() -> None:
-    limiter = FailureLimiter("auth", RateLimitSettings(storage="memory://"))
-    assert limiter._local is limiter._shared
+    for url in ("memory://", "async+memory://"):
+        limiter = FailureLimiter("auth", RateLimitSettings(storage=url))
+        assert limiter._local is limiter._shared, url
     redis = FailureLimiter("auth", RateLimitSettings(storage=f"redis://127.0.0.1:{unused_port()}/0"))
     assert redis._local is not redis._shared
 
