@@ -130,7 +130,9 @@ def instrument_app(app: FastAPI, service_name: str) -> None:
     )
 
 
-def _client_request_hook(span: trace.Span, request: Any) -> None:
+async def _client_request_hook(span: trace.Span, request: Any) -> None:
+    # Async: the httpx instrumentation calls only an async hook for an AsyncClient (a plain
+    # function is silently ignored there, and the client span went without the request id).
     request_id = request.headers.get("x-request-id")
     if request_id and span.is_recording():
         span.set_attribute(CLIENT_REQUEST_ID_ATTRIBUTE, [request_id])

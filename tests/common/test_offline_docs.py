@@ -24,3 +24,12 @@ def test_the_swagger_ui_stylesheet_loads_no_font_or_image_from_outside(info_clie
     urls = re.findall(r"url\(\s*['\"]?([^'\")]*)", css)
     assert urls, "the stylesheet has images"
     assert [url for url in urls if not url.startswith("data:")] == []
+
+
+def test_the_offline_bundle_answers_get_and_head_only(auth_client):
+    url = "/static-offline-docs/redoc.standalone.js"
+    assert auth_client.head(url).status_code == 200
+    for method in ("POST", "PUT", "DELETE"):
+        refused = auth_client.request(method, url)
+        assert refused.status_code == 405, method
+        assert refused.headers["content-type"] == "application/problem+json"

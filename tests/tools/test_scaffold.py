@@ -20,7 +20,7 @@ from tools.scaffold import Refused, render, scaffold
 
 IGNORED = {
     *(".git", ".venv", ".uv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis"),
-    *("reports", "node_modules"),
+    *("reports", "node_modules", "mutants"),  # mutants: what make mutate leaves
 }
 
 
