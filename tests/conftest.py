@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from schemathesis.pytest.plugin import SchemathesisFunction
 
 from tests.apps import demo_auth_app, demo_info_app
 
@@ -46,3 +47,17 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     finally:
         subprocess.Popen._execute_child = original  # type: ignore[attr-defined]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n N --dist loadgroup` (`make test`), each test module runs whole on one worker
+    (its module-scoped servers start once), and the container tests share one worker and one image."""
+    for item in items:
+        if isinstance(item, SchemathesisFunction) and "[" not in item.nodeid:
+            # schemathesis gives every operation of a test the test's own node id; xdist schedules by
+            # node id, so only one operation per test would run. The item's name names the operation.
+            item._nodeid = f"{item.parent.nodeid}::{item.name}" if item.parent else item.nodeid  # type: ignore[attr-defined]
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.nodeid.split("::")[0]
+            group = "deploy" if module.startswith("tests/deploy/") else module
+            item.add_marker(pytest.mark.xdist_group(group))
