@@ -106,7 +106,9 @@ def get_info(info_url: str, token: str, traceparent: str, request_id: str) -> ht
 
 @pytest.mark.processes
 @pytest.mark.parametrize(
-    ("token", "status", "outcome"), [(TOKEN, 200, "accepted"), ("wr0ng-" + TOKEN, 401, "refused")]
+    ("token", "status", "outcome"),
+    [(TOKEN, 200, "accepted"), ("wr0ng-" + TOKEN, 401, "refused")],
+    ids=["valid-token", "wrong-token"],  # the same names in every process (pytest-xdist)
 )
 def test_one_trace_from_info_through_the_client_into_auth(services, receiver, token, status, outcome):
     _, info = services
