@@ -5,11 +5,11 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
 from auth_service.models import Problem
+from common.observability import request_id_var
 from common.problems import PROBLEM_JSON, ProblemError, install_problem_handlers, problem_response
 
 
@@ -31,12 +31,12 @@ def bare_app() -> FastAPI:
 
     @app.get("/crash")
     async def crash() -> None:
-        correlation_id.set("crash-id-1")  # what the request-id middleware does in the services
+        request_id_var.set("crash-id-1")  # what the request-id middleware does in the services
         raise RuntimeError("s3cret detail")
 
     @app.get("/crash-without-id")
     async def crash_without_id() -> None:
-        correlation_id.set(None)
+        request_id_var.set(None)
         raise RuntimeError("boom")
 
     return app
