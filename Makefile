@@ -75,12 +75,8 @@ fuzz: install ## Schemathesis against every live service; JUnit + HTML reports i
 service: install ## Scaffold a service: make service NAME=orders [USES=auth] (docs/services.md)
 	@$(BIN)/python -m tools.scaffold "$(NAME)" $(if $(USES),--uses "$(USES)")
 
-# Most of the suite waits on servers, browsers and containers: three workers keep 2 cores busy
-# (pytest-xdist; a module runs whole on one worker, see tests/conftest.py). TEST_WORKERS=0: serial.
-TEST_WORKERS ?= 3
-
 test: install lint compat ## Lint, the contract gate, then every test (what CI runs)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest
 
 # The fast loop: the in-process tests only (no servers, make, browsers or containers), in seconds.
 test-fast: install ## The in-process tests only, in seconds (no lint, no real processes)

@@ -5,7 +5,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from schemathesis.pytest.plugin import SchemathesisFunction
 
 from tests.apps import demo_auth_app, demo_info_app
 
@@ -51,21 +50,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `pytest -n N --dist loadgroup` (`make test`), each test module runs whole on one worker
-    (its module-scoped servers start once), and the container tests share one worker and one image.
-
-    Under `make mutate`: the tests named after the mutated module run first (`common.ratelimit`:
+    """Under `make mutate`: the tests named after the mutated module run first (`common.ratelimit`:
     `test_ratelimit.py`), so that a mutant dies in seconds instead of after every test that reaches
     it. Order only: mutmut stops at the first failure, and a survivor still runs them all."""
-    for item in items:
-        if isinstance(item, SchemathesisFunction) and "[" not in item.nodeid:
-            # schemathesis gives every operation of a test the test's own node id; xdist schedules by
-            # node id, so only one operation per test would run. The item's name names the operation.
-            item._nodeid = f"{item.parent.nodeid}::{item.name}" if item.parent else item.nodeid  # type: ignore[attr-defined]
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.nodeid.split("::")[0]
-            group = "deploy" if module.startswith("tests/deploy/") else module
-            item.add_marker(pytest.mark.xdist_group(group))
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if "__mutmut_" in mutant:
         module = mutant.split(".x", 1)[0].rsplit(".", 1)[-1]
