@@ -144,7 +144,11 @@ GENERATED_CALLS = {
 }
 
 
-@pytest.mark.parametrize("token", ["merixstudio", "Bearer a.b-c", None, "t\u00f6ken"], ids=str)
+@pytest.mark.parametrize(
+    "token",
+    ["merixstudio", "Bearer a.b-c", None, "t\u00f6ken"],
+    ids=["raw", "bearer", "none", "latin-1"],  # ASCII ids: mutmut selects tests by id
+)
 @pytest.mark.parametrize("name", list(GENERATED_CALLS))
 async def test_each_generated_call_sends_what_full_httpx_sends(monkeypatch, name, token):
     call = GENERATED_CALLS[name]
