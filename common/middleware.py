@@ -11,9 +11,8 @@ For each HTTP request, in one layer and one wrapper of `send`:
 
 One layer instead of four: each layer was a coroutine call and a `send` closure per request
 (docs/performance.md, "Issue 14: server side"). It sits outside CORS and inside the proxy-headers
-middleware; an
-unhandled error's 500 is sent by Starlette's outermost `ServerErrorMiddleware`, whose handler
-(`common/problems.py`) echoes the id itself.
+middleware; an unhandled error's 500 is sent by Starlette's outermost `ServerErrorMiddleware`,
+whose handler (`common/problems.py`) echoes the id itself.
 """
 
 import logging
