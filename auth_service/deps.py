@@ -39,7 +39,7 @@ async def get_login_subject(request: Request) -> str:
     reject_malformed_forwarded_for(request)
     if credentials is None:
         raise unauthorized()
-    limiter: FailureLimiter = request.app.state.failure_limiter
+    limiter: FailureLimiter = request.state.failure_limiter
     caller = caller_address(request)
     await limiter.check(caller)
     tokens: TokenBook = request.state.token_book

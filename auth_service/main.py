@@ -1,4 +1,4 @@
-"""The app factory: settings -> token book -> routes."""
+"""The app factory: settings -> token book and failure limiter -> routes."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -12,7 +12,7 @@ from auth_service.models import Problem
 from auth_service.routes import router
 from auth_service.tokens import TokenBook
 from common.observability import configure_logging
-from common.ratelimit import install_failure_limiter
+from common.ratelimit import FailureLimiter, install_proxy_headers
 from common.service import create_service_app, tune_garbage_collector
 
 log = logging.getLogger("auth_service")
@@ -22,6 +22,7 @@ class State(TypedDict):
     """What every request finds in `request.state`."""
 
     token_book: TokenBook
+    failure_limiter: FailureLimiter
 
 
 def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> FastAPI:
@@ -36,12 +37,15 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
     async def lifespan(_: FastAPI) -> AsyncIterator[State]:
         if settings.demo_mode:
             log.warning("demo mode: no AUTH_TOKEN_SHA256 or AUTH_TOKENS set, accepting the demo token")
-        state: State = {"token_book": TokenBook(settings.digests_by_subject())}
+        state: State = {
+            "token_book": TokenBook(settings.digests_by_subject()),
+            "failure_limiter": FailureLimiter("auth", settings.rate_limit),
+        }
         if tune_gc:
             tune_garbage_collector()
         yield state
 
     app = create_service_app("auth", Problem, lifespan)
-    install_failure_limiter(app, "auth", settings.rate_limit)
+    install_proxy_headers(app, settings.rate_limit)
     app.include_router(router)
     return app

@@ -50,14 +50,13 @@ def info_app(limited: bool) -> FastAPI:
     auth = create_auth_app(AuthSettings(_env_file=None, rate_limit=rate_limit, access_log=False))
     settings = InfoSettings(rate_limit=rate_limit, log_level="WARNING", access_log=False)
     app = create_info_app(settings, auth_transport=ServedTransport(auth))
-    if not limited:  # no proxy-headers middleware, and a check that does nothing
-
-        async def nothing(*_: object) -> None:
-            return None
-
+    if not limited:  # no proxy-headers middleware (and, once started, a check that does nothing)
         app.user_middleware = [m for m in app.user_middleware if m.cls is not ProxyHeadersMiddleware]  # type: ignore[comparison-overlap]  # a class is a middleware factory
-        app.state.failure_limiter.check = nothing
     return app
+
+
+async def nothing(*_: object) -> None:
+    return None
 
 
 async def request_costs(n: int) -> tuple[float, float]:
@@ -76,6 +75,10 @@ async def request_costs(n: int) -> tuple[float, float]:
                 response = await client.get("/info/", headers={"Authorization": "merixstudio"})
                 assert response.status_code == 200
 
+            await call()  # the lifespan opens the limiter
+            if not limited:
+                assert transport.state is not None
+                transport.state["failure_limiter"].check = nothing
             calls[limited] = call
         for _ in range(ROUNDS):
             for limited, each in calls.items():

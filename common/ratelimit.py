@@ -1,9 +1,10 @@
 """Brute-force protection: failed token attempts, limited per caller address (the `limits` library).
 
-A caller address may fail `RATE_LIMIT_FAILURES` times in any `RATE_LIMIT_WINDOW` seconds (a
-moving window). Once it has, every token it presents is answered 429 without being checked, until
-the oldest failure leaves the window. Only failures count: callers with a valid token are never
-limited, whatever other addresses do.
+A caller address may fail `RATE_LIMIT_FAILURES` times in a window of `RATE_LIMIT_WINDOW` seconds
+that opens with its first failure (a fixed window; docs/security.md says why not a moving one).
+Once it has, every token it presents is answered 429 without being checked, until the window
+ends. Only failures count: callers with a valid token are never limited, whatever other addresses
+do.
 
 The address is the connection's peer, or, when that peer is a trusted proxy (uvicorn's
 `FORWARDED_ALLOW_IPS`, default `127.0.0.1`), the caller it names in `X-Forwarded-For` (uvicorn's
@@ -13,6 +14,9 @@ Counters live in the process (`memory://`, the default) or in Redis (`RATE_LIMIT
 redis://host:6379/0`), shared by every worker and replica. When Redis fails, the limiter fails
 open to a per-process budget: each process keeps limiting with its own counters, and goes back to
 Redis one second later. See docs/security.md.
+
+Each service's lifespan opens one `FailureLimiter` into its typed state (`request.state.
+failure_limiter`); `install_proxy_headers` resolves the caller's address.
 """
 
 import ipaddress
@@ -157,8 +161,6 @@ def too_many_failures(retry_after: int, policy: str) -> ProblemError:
     )
 
 
-def install_failure_limiter(app: FastAPI, service: str, settings: RateLimitSettings | None = None) -> None:
-    """`app.state.failure_limiter`, and the caller's address resolved from trusted proxies."""
-    settings = settings or RateLimitSettings()
-    app.state.failure_limiter = FailureLimiter(service, settings)
+def install_proxy_headers(app: FastAPI, settings: RateLimitSettings) -> None:
+    """The caller's address, resolved from `X-Forwarded-For` when the peer is a trusted proxy."""
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)

@@ -34,7 +34,7 @@ async def get_current_subject(request: Request) -> str:
     credentials = read_credentials(request)
     if credentials is None:
         raise unauthorized()
-    limiter: FailureLimiter = request.app.state.failure_limiter
+    limiter: FailureLimiter = request.state.failure_limiter
     caller = caller_address(request)
     await limiter.check(caller)
     if credentials.token is None:

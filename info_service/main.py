@@ -1,4 +1,4 @@
-"""The app factory: settings -> auth gateway (one pool per process) -> routes."""
+"""The app factory: settings -> auth gateway (one pool per process) and failure limiter -> routes."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from common.observability import configure_logging
 from common.problems import problem_response
-from common.ratelimit import install_failure_limiter
+from common.ratelimit import FailureLimiter, install_proxy_headers
 from common.service import create_service_app, tune_garbage_collector
 from info_service.auth import AuthGateway, AuthUnavailable
 from info_service.auth_http import auth_http_client, generated_client
@@ -20,9 +20,10 @@ from info_service.routes import router
 
 
 class State(TypedDict):
-    """What the lifespan opens for every request: `request.state.auth_gateway`."""
+    """What the lifespan opens for every request: `request.state.auth_gateway`, ..."""
 
     auth_gateway: AuthGateway
+    failure_limiter: FailureLimiter
 
 
 async def auth_unavailable(_: Request, exc: Exception) -> Response:
@@ -50,10 +51,13 @@ def create_app(
         async with auth_http_client(settings, auth_transport) as http:
             if tune_gc:
                 tune_garbage_collector()
-            yield {"auth_gateway": AuthGateway(generated_client(http), settings)}
+            yield {
+                "auth_gateway": AuthGateway(generated_client(http), settings),
+                "failure_limiter": FailureLimiter("info", settings.rate_limit),
+            }
 
     app = create_service_app("info", Problem, lifespan)
     app.add_exception_handler(AuthUnavailable, auth_unavailable)
-    install_failure_limiter(app, "info", settings.rate_limit)
+    install_proxy_headers(app, settings.rate_limit)
     app.include_router(router)
     return app

@@ -24,6 +24,11 @@ class ServedTransport(httpx.ASGITransport):
         self._state: dict[str, Any] | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def state(self) -> dict[str, Any] | None:
+        """What the app's lifespan opened (None before the first request)."""
+        return self._state
+
     async def _with_state(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["state"] = dict(self._state or {})
         await self._served(scope, receive, send)

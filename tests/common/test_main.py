@@ -41,7 +41,8 @@ def test_each_service_counts_failures_under_its_own_name_and_budget(
     monkeypatch.delenv("RATE_LIMIT_FAILURES", raising=False)
     name = "auth" if factory is auth_service.main else "info"
     settings = factory.Settings(rate_limit=RateLimitSettings(failures=3, window=7))
-    app = factory.create_app(settings)
-    limiter = app.state.failure_limiter
-    assert limiter.limit.namespace == f"{name}-failures"
-    assert limiter.policy == '"failures";q=3;w=7'
+    extra = {"auth_transport": httpx.MockTransport(refuse)} if factory is info_service.main else {}
+    with TestClient(factory.create_app(settings, **extra)) as client:
+        limiter = client.app_state["failure_limiter"]  # what each request finds in its state
+        assert limiter.limit.namespace == f"{name}-failures"
+        assert limiter.policy == '"failures";q=3;w=7'
