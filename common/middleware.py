@@ -34,7 +34,8 @@ log = logging.getLogger("request_id")
 class ServiceMiddleware:
     """Request id, access line, metrics and security headers, for every HTTP request.
 
-    `metrics=False` leaves the counting out (the bench measures its cost that way).
+    `metrics=False` leaves every metric out, the in-flight gauge too (the bench measures their
+    cost that way).
     """
 
     def __init__(self, app: ASGIApp, *, metrics: bool = True) -> None:
@@ -60,14 +61,16 @@ class ServiceMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        IN_FLIGHT.inc()
+        metrics = self.metrics
+        if metrics is not None:
+            IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            IN_FLIGHT.dec()
             seconds = time.perf_counter() - start
-            if self.metrics is not None:
-                self.metrics.record(scope, status, seconds)
+            if metrics is not None:
+                IN_FLIGHT.dec()
+                metrics.record(scope, status, seconds)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "request",
