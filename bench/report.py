@@ -95,6 +95,8 @@ def context(results: Results) -> list[tuple[str, float]]:
         ("stack", "bare", "req/s"),
         ("minimal hop", "bare", "req/s"),
         ("stack, 2 info workers", "minimal hop", "CPU µs/req"),
+        ("stack floor", "minimal hop", "CPU µs/req"),
+        ("stack floor", "blog", "req/s"),
     ]
     found, at = [], results.plan.alternatives_at
     for top, bottom, what in pairs:

@@ -202,6 +202,13 @@ ALTERNATIVES = [
         lambda: stack(env=tracing("parentbased_traceidratio", "0.1")),
     ),
     Variant(
+        "stack floor",
+        "not a product: the stack with its server plumbing removed (no middleware, no dependency "
+        "injection; same checks, models, client and transport): the least the plumbing could cost "
+        "(bench/floor.py)",
+        lambda: stack("bench.floor:info", auth_app="bench.floor:auth"),
+    ),
+    Variant(
         "no metrics",
         "the stack with no request counted (/metrics still served): what the metrics cost",
         lambda: stack(
