@@ -45,7 +45,6 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Fa
             tune_garbage_collector()
         yield state
 
-    app = create_service_app("auth", Problem, lifespan)
+    app = create_service_app("auth", Problem, lifespan, [router])
     install_proxy_headers(app, settings.rate_limit)
-    app.include_router(router)
     return app

@@ -56,8 +56,7 @@ def create_app(
                 "failure_limiter": FailureLimiter("info", settings.rate_limit),
             }
 
-    app = create_service_app("info", Problem, lifespan)
+    app = create_service_app("info", Problem, lifespan, [router])
     app.add_exception_handler(AuthUnavailable, auth_unavailable)
     install_proxy_headers(app, settings.rate_limit)
-    app.include_router(router)
     return app

@@ -121,3 +121,18 @@ def test_the_per_request_plumbing_is_one_middleware(name):
     classes: list[object] = [middleware.cls for middleware in build(name).user_middleware]
 
     assert classes.count(ServiceMiddleware) == 1
+
+
+@pytest.mark.parametrize("name", [each.name for each in services()])
+def test_the_api_routes_are_tried_before_the_docs_routes_and_share_no_path(name):
+    """Routes are matched in order: an API request must not be tried against the docs' routes first
+    (common/service.py), which is safe only while no path is both an operation and a docs route."""
+    contexts = list(iter_route_contexts(build(name).routes))
+    is_api = [isinstance(c.original_route, APIRoute) and c.original_route.include_in_schema for c in contexts]
+    api_paths = {c.path for c, api in zip(contexts, is_api, strict=True) if api}
+    docs_paths = {c.path for c, api in zip(contexts, is_api, strict=True) if not api}
+
+    assert api_paths >= {"/healthz", "/readyz", "/metrics"}
+    assert docs_paths >= {"/docs", "/openapi.json", "/redoc"}
+    assert is_api == sorted(is_api, reverse=True), [c.path for c in contexts]  # every API route first
+    assert not api_paths & docs_paths
