@@ -109,26 +109,10 @@ def test_a_scaffolded_service_passes_the_contract_suite_with_no_hand_edit(tmp_pa
     for arguments in (["orders", "--uses", "auth"], ["plain"]):
         subprocess.run([*scaffold_, *arguments], cwd=repo, env=env, check=True, capture_output=True)
 
-    # `make lint` as it is, in the copy: ruff, and mypy --strict, whose settings must reach the new
-    # packages with no edit. The copied files keep their times, so mypy's cache from the repo
-    # (`make test` lints first) stays valid for them and only the new modules are checked.
-    if (ROOT / ".mypy_cache").is_dir():
-        shutil.copytree(ROOT / ".mypy_cache", repo / ".mypy_cache")
-    ruff = str(Path(sys.executable).with_name("ruff"))
-    for lint in ([ruff, "check", "."], [ruff, "format", "--check", "."]):
-        linted = subprocess.run(lint, cwd=repo, capture_output=True, text=True)
-        assert linted.returncode == 0, linted.stdout + linted.stderr
-    typed = subprocess.run(
-        [sys.executable, "-m", "mypy", "--verbose"], cwd=repo, capture_output=True, text=True
-    )
-    assert typed.returncode == 0, typed.stdout
-    checked = set(re.findall(r"Found source: +BuildSource\(path='\./([^']+)'", typed.stderr))
-    for package in ("orders_service", "plain_service", "tests/orders_service", "tests/plain_service"):
-        assert {str(path.relative_to(repo)) for path in (repo / package).glob("*.py")} <= checked
     # The new services' own tests, and every contract test for them: spec style, routes against
     # the spec both ways, provider fuzzing, real examples (and that each has its case), served
     # spec and docs, generated code fresh, importing builds nothing.
-    suite = subprocess.run(
+    suite = subprocess.Popen(  # beside the lint: two processes for two cores
         [
             *(
                 sys.executable,
@@ -156,8 +140,29 @@ def test_a_scaffolded_service_passes_the_contract_suite_with_no_hand_edit(tmp_pa
         ],
         cwd=repo,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    assert suite.returncode == 0, suite.stdout[-5000:] + suite.stderr[-2000:]
-    assert " passed" in suite.stdout and "skipped" not in suite.stdout, suite.stdout[-2000:]
+    try:
+        # `make lint` as it is, in the copy: ruff, and mypy --strict, whose settings must reach the new
+        # packages with no edit. The copied files keep their times, so mypy's cache from the repo
+        # (`make test` lints first) stays valid for them and only the new modules are checked.
+        if (ROOT / ".mypy_cache").is_dir():
+            shutil.copytree(ROOT / ".mypy_cache", repo / ".mypy_cache")
+        ruff = str(Path(sys.executable).with_name("ruff"))
+        for lint in ([ruff, "check", "."], [ruff, "format", "--check", "."]):
+            linted = subprocess.run(lint, cwd=repo, capture_output=True, text=True)
+            assert linted.returncode == 0, linted.stdout + linted.stderr
+        typed = subprocess.run(
+            [sys.executable, "-m", "mypy", "--verbose"], cwd=repo, capture_output=True, text=True
+        )
+        assert typed.returncode == 0, typed.stdout
+        checked = set(re.findall(r"Found source: +BuildSource\(path='\./([^']+)'", typed.stderr))
+        for package in ("orders_service", "plain_service", "tests/orders_service", "tests/plain_service"):
+            assert {str(path.relative_to(repo)) for path in (repo / package).glob("*.py")} <= checked
+        stdout, stderr = suite.communicate()
+    finally:
+        suite.kill()  # a failed lint leaves no suite running (a no-op once it has ended)
+    assert suite.returncode == 0, stdout[-5000:] + stderr[-2000:]
+    assert " passed" in stdout and "skipped" not in stdout, stdout[-2000:]
