@@ -1,0 +1,68 @@
+"""`info_service/auth.py` at its edges: auth's 429 is passed on only with the `Retry-After` its
+contract allows (1 to 86,400 seconds, ASCII digits); anything else is an answer outside the
+contract, a 503. Through info, in-process, auth answered by a mock."""
+
+import httpx
+import pytest
+
+from tests.apps import info_with_auth
+
+VALID = {"Authorization": "merixstudio"}
+TOO_MANY = {"type": "about:blank", "title": "Too Many Requests", "status": 429, "detail": "x"}
+OFF_CONTRACT = "The auth service gave an answer outside its contract."
+
+
+def answered(retry_after: str | None) -> httpx.Response:
+    """Info's answer when auth answers 429 with this `Retry-After` (None: without one)."""
+    headers = {} if retry_after is None else {"Retry-After": retry_after}
+    with info_with_auth(lambda _: httpx.Response(429, json=TOO_MANY, headers=headers)) as info:
+        return info.get("/info/", headers=VALID)
+
+
+@pytest.mark.parametrize("seconds", ["1", "2", "86399", "86400"])
+def test_a_retry_after_within_the_contract_is_passed_on(seconds):
+    response = answered(seconds)
+
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == seconds
+    assert response.headers["ratelimit"] == f'"failures";r=0;t={seconds}'
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0",
+        "86401",
+        "100000",
+        "-1",
+        "1.5",
+        " 1",
+        "",
+        "soon",
+        "\u0661\u0667",  # Arabic-Indic 17: digits to Python, not to HTTP
+        "\u00b2",  # a superscript two: a digit to str.isdigit, not to int()
+    ],
+    ids=[
+        "zero",
+        "a-day-and-a-second",
+        "too-far",
+        "negative",
+        "fraction",
+        "space",
+        "empty",
+        "words",
+        "non-ascii-digits",
+        "superscript",
+    ],
+)
+def test_any_other_retry_after_is_off_contract(value):
+    response = answered(value)
+
+    assert response.status_code == 503
+    assert response.json()["detail"] == OFF_CONTRACT
+
+
+def test_a_429_without_retry_after_is_off_contract():
+    response = answered(None)
+
+    assert (response.status_code, response.json()["detail"]) == (503, OFF_CONTRACT)
