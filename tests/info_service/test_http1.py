@@ -226,6 +226,61 @@ async def test_each_failure_is_its_httpx_error_with_its_request_and_message(read
     assert not result.reusable
 
 
+# The connection's own rules, outside one answer.
+
+
+def fresh_connection() -> tuple[_Connection, Wire]:
+    connection = _Connection(("http", "auth.test", 80), MAX_HEAD_BYTES, MAX_BODY_BYTES)
+    wire = Wire()
+    connection.connection_made(wire)
+    return connection, wire
+
+
+async def test_bytes_nobody_asked_for_close_the_connection_quietly():
+    connection, wire = fresh_connection()
+    request = httpx.Request("POST", "http://auth.test/login/")
+    answer = asyncio.ensure_future(connection.exchange(request, b"HEAD", b"", None))
+    await asyncio.sleep(0)
+    connection.data_received(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    assert (await answer).content == b"{}"
+    assert connection.reusable and not wire.closed
+
+    connection.data_received(b"HTTP/1.1 200 OK\r\n")  # while idle: its state is unknown now
+
+    assert wire.closed and not connection.reusable
+
+
+async def test_a_request_on_a_connection_already_closed_is_never_sent():
+    connection, wire = fresh_connection()
+    wire.close()  # e.g. auth closed it while it was idle
+    request = httpx.Request("POST", "http://auth.test/login/")
+
+    with pytest.raises(NoAnswer) as caught:
+        await asyncio.wait_for(connection.exchange(request, b"HEAD", b"", None), BOUND)
+
+    assert str(caught.value) == "The connection closed before the request was sent."
+    assert caught.value.request is request
+    assert wire.written == b"", "retried by the gateway: it must not have gone out"
+
+
+async def test_a_reason_phrase_split_across_reads_arrives_whole():
+    result = await exchange(b"HTTP/1.1 299 Very Unu", b"sual Reason\r\nContent-Length: 0\r\n\r\n")
+
+    assert isinstance(result.outcome, httpx.Response), result.outcome
+    assert (result.outcome.status_code, result.outcome.reason_phrase) == (299, "Very Unusual Reason")
+
+
+@pytest.mark.parametrize("status", [b"200 OK", b"205 Reset Content", b"305 Use Proxy", b"503 Unavailable"])
+async def test_without_a_length_an_answer_runs_until_the_connection_closes(status):
+    # Only 1xx, 204 and 304 answers end with their head (RFC 9112 6.3); 205 may end by closing.
+    body = b"" if status.startswith(b"205") else b"the rest"
+    result = await exchange(b"HTTP/1.1 " + status + b"\r\n\r\n" + body, hang_up=True)
+
+    assert isinstance(result.outcome, httpx.Response), result.outcome
+    assert (result.outcome.status_code, result.outcome.content) == (int(status[:3]), body)
+    assert not result.reusable
+
+
 # The read timeout: `read` seconds without a byte, counted from the last byte.
 
 
@@ -344,6 +399,9 @@ class Counted:
         return set(range(1, self.opened + 1)) - self.closed
 
 
+CLOSING = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"
+
+
 async def settled(check: Callable[[], bool]) -> None:
     """Waits (2 s at most) until the servers have seen what the transport did."""
     for _ in range(200):
@@ -460,6 +518,43 @@ async def test_after_every_failure_the_connection_is_closed_and_its_place_freed(
             await transport.aclose()
 
 
+async def test_the_pool_keeps_at_most_max_keepalive_connections_idle():
+    auth = Counted(held={1, 2, 3})
+    async with serving(auth) as url:
+        transport = Http1Transport(httpx.Limits(max_connections=3, max_keepalive_connections=2))
+        try:
+            calls = [asyncio.ensure_future(post(transport, url)) for _ in range(3)]
+            await settled(lambda: len(auth.requests) == 3)
+            auth.hold.set()
+            await asyncio.gather(*calls)
+            await settled(lambda: len(auth.open) == 2)
+            assert idle(transport) == 2
+        finally:
+            await transport.aclose()
+
+
+async def test_a_connection_closed_after_its_answer_frees_exactly_its_place():
+    auth = Counted(answer=CLOSING, held={3, 4})
+    async with serving(auth) as url:
+        transport = Http1Transport(httpx.Limits(max_connections=1))
+        try:
+            for _ in range(2):  # each answer closes its connection
+                await post(transport, url)
+            assert idle(transport) == 0
+            # Two at once: one place, so one connection at a time.
+            first = asyncio.ensure_future(post(transport, url))
+            second = asyncio.ensure_future(post(transport, url, pool=BOUND))
+            await settled(lambda: len(auth.requests) == 3)
+            await asyncio.sleep(0.1)  # time enough for a second connection, if the pool allowed it
+            assert (auth.opened, len(auth.open)) == (3, 1)
+            auth.hold.set()
+            await asyncio.gather(first, second)
+        finally:
+            await transport.aclose()
+
+    assert auth.opened == 4
+
+
 # DNS: one lookup per name and second, a failed one not kept.
 
 
@@ -485,9 +580,6 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> Lookups:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return seen
-
-
-CLOSING = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"
 
 
 async def test_new_connections_within_a_second_share_one_lookup(lookups):
