@@ -22,6 +22,7 @@ import pytest
 
 from info_service.http1 import MAX_BODY_BYTES, MAX_HEAD_BYTES, Http1Transport, NoAnswer, _Connection
 from tests.info_service.test_transport import read_request
+from tools.launch import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -321,10 +322,14 @@ async def serving(handler: Handler) -> AsyncIterator[str]:
 
 
 async def post(
-    transport: httpx.AsyncBaseTransport, url: str, read: float | None = 1.0, pool: float = 1.0
+    transport: httpx.AsyncBaseTransport,
+    url: str,
+    read: float | None = 1.0,
+    pool: float = 1.0,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     timeout = {"connect": 1.0, "read": read, "write": None, "pool": pool}
-    request = httpx.Request("POST", f"{url}/login/", extensions={"timeout": timeout})
+    request = httpx.Request("POST", f"{url}/login/", headers=headers, extensions={"timeout": timeout})
     response = await asyncio.wait_for(transport.handle_async_request(request), BOUND)
     await response.aread()
     return response
@@ -370,8 +375,9 @@ async def test_waiting_for_a_slow_answer_costs_no_cpu():
 
 @dataclass
 class Counted:
-    """An auth that answers every request (keep-alive) and knows which of its connections are open
-    (numbered 1, 2, ... as accepted); connections numbered in `held` answer once `hold` is set."""
+    """An auth that answers every request (keep-alive; `Connection: close` to a request marked
+    `X-Close: 1`) and knows which of its connections are open (numbered 1, 2, ... as accepted);
+    connections numbered in `held` answer once `hold` is set."""
 
     answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
     held: set[int] = field(default_factory=set)
@@ -385,11 +391,11 @@ class Counted:
         number = self.opened
         try:
             while True:
-                await read_request(reader)
+                head, _ = await read_request(reader)
                 self.requests.append(number)
                 if number in self.held:
                     await self.hold.wait()
-                writer.write(self.answer)
+                writer.write(CLOSING if b"\r\nx-close: 1\r\n" in head.lower() else self.answer)
                 await writer.drain()
         finally:
             self.closed.add(number)
@@ -553,6 +559,41 @@ async def test_a_connection_closed_after_its_answer_frees_exactly_its_place():
             await transport.aclose()
 
     assert auth.opened == 4
+
+
+async def test_an_expired_idle_connection_is_dropped_and_its_place_counted_once():
+    auth = Counted(held={2})
+    async with serving(auth) as url:
+        transport = Http1Transport(httpx.Limits(max_connections=1, keepalive_expiry=0.1))
+        try:
+            await post(transport, url)
+            await asyncio.sleep(0.2)
+            calls = [asyncio.ensure_future(post(transport, url, pool=BOUND)) for _ in range(2)]
+            await settled(lambda: auth.requests == [1, 2])
+            await asyncio.sleep(0.1)  # time enough for a third connection, if the pool allowed it
+            assert (auth.opened, auth.open) == (2, {2})
+            auth.hold.set()
+            await asyncio.gather(*calls)
+
+            await post(transport, url, headers={"X-Close": "1"})  # closed after its answer
+            await settled(lambda: auth.open == set())
+            await post(transport, url, pool=0.5)  # its place is free
+        finally:
+            await transport.aclose()
+
+    assert auth.requests == [1, 2, 2, 2, 3]
+
+
+async def test_a_refused_connection_is_a_connect_error_with_its_request():
+    transport = Http1Transport()
+    request = httpx.Request("POST", f"http://127.0.0.1:{free_port()}/login/")
+    try:
+        with pytest.raises(httpx.ConnectError) as caught:
+            await transport.handle_async_request(request)
+    finally:
+        await transport.aclose()
+
+    assert caught.value.request is request
 
 
 # DNS: one lookup per name and second, a failed one not kept.
