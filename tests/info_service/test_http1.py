@@ -307,7 +307,9 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 
 
 @asynccontextmanager
-async def serving(handler: Handler) -> AsyncIterator[str]:
+async def serving(handler: Handler, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """`handler` on a free port of `host` (Linux routes all of 127/8 to lo)."""
+
     async def guarded(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await handler(reader, writer)
@@ -316,9 +318,9 @@ async def serving(handler: Handler) -> AsyncIterator[str]:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(guarded, "127.0.0.1", 0)
+    server = await asyncio.start_server(guarded, host, 0)
     async with server:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        yield f"http://{host}:{server.sockets[0].getsockname()[1]}"
 
 
 async def post(
@@ -479,8 +481,9 @@ async def test_the_pool_never_opens_more_than_its_limit_and_always_serves_up_to_
             assert idle(transport) == 0
 
             # A fourth waits: the pool is full and nothing in it is idle.
-            with pytest.raises(httpx.PoolTimeout):
+            with pytest.raises(httpx.PoolTimeout, match=r"^No connection came free in time\.$") as caught:
                 await post(transport, a, pool=0.2)
+            assert caught.value.request.url.host == "127.0.0.1"
             held.hold.set()
             await asyncio.gather(*calls)  # answered with `Connection: close`: three places free
             await settled(lambda: held.open == set())
@@ -584,16 +587,54 @@ async def test_an_expired_idle_connection_is_dropped_and_its_place_counted_once(
     assert auth.requests == [1, 2, 2, 2, 3]
 
 
-async def test_a_refused_connection_is_a_connect_error_with_its_request():
-    transport = Http1Transport()
-    request = httpx.Request("POST", f"http://127.0.0.1:{free_port()}/login/")
-    try:
-        with pytest.raises(httpx.ConnectError) as caught:
-            await transport.handle_async_request(request)
-    finally:
-        await transport.aclose()
+async def test_a_refused_connection_is_a_connect_error_that_frees_its_place():
+    auth = Counted(held={1})
+    port = free_port()
+    request = httpx.Request("POST", f"http://127.0.0.1:{port}/login/")
+    transport = Http1Transport(httpx.Limits(max_connections=1))
+    async with serving(auth) as url:
+        try:
+            with pytest.raises(httpx.ConnectError) as caught:
+                await transport.handle_async_request(request)
+            # The one place is free again, and only one: a second caller waits for it.
+            calls = [asyncio.ensure_future(post(transport, url, pool=BOUND)) for _ in range(2)]
+            await settled(lambda: auth.requests == [1])
+            await asyncio.sleep(0.1)  # time enough for a second connection, if the pool allowed it
+            assert auth.opened == 1
+            auth.hold.set()
+            await asyncio.gather(*calls)
+        finally:
+            await transport.aclose()
 
     assert caught.value.request is request
+    assert str(caught.value) == f"[Errno 111] Connect call failed ('127.0.0.1', {port})", "the OS's reason"
+    assert auth.requests == [1, 1]
+
+
+async def test_a_connect_that_gets_no_answer_is_a_connect_timeout_with_its_request():
+    with socket.socket() as sock:  # a full backlog: the kernel drops further SYNs
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(0)
+        port = sock.getsockname()[1]
+        fillers = [socket.socket() for _ in range(2)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        await asyncio.sleep(0.1)
+        transport = Http1Transport()
+        request = httpx.Request(
+            "POST", f"http://127.0.0.1:{port}/login/", extensions={"timeout": {"connect": 0.2}}
+        )
+        try:
+            with pytest.raises(httpx.ConnectTimeout) as caught:
+                await asyncio.wait_for(transport.handle_async_request(request), BOUND)
+        finally:
+            await transport.aclose()
+            for filler in fillers:
+                filler.close()
+
+    assert caught.value.request is request
+    assert str(caught.value) == "Connecting to the server timed out."
 
 
 # DNS: one lookup per name and second, a failed one not kept.
@@ -603,11 +644,12 @@ async def test_a_refused_connection_is_a_connect_error_with_its_request():
 class Lookups:
     names: list[str] = field(default_factory=list)
     failures: list[OSError] = field(default_factory=list)  # the next lookups fail with these
+    addresses: list[str] = field(default_factory=lambda: ["127.0.0.1"])
 
 
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> Lookups:
-    """`auth.test` resolves to 127.0.0.1, once any queued failures are spent."""
+    """`auth.test` resolves to `addresses` (127.0.0.1), once any queued failures are spent."""
     seen = Lookups()
     real = socket.getaddrinfo
 
@@ -617,7 +659,7 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> Lookups:
         seen.names.append(host)
         if seen.failures:
             raise seen.failures.pop(0)
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in seen.addresses]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return seen
@@ -668,3 +710,20 @@ async def test_concurrent_first_connections_share_one_lookup_in_flight(lookups):
 
     assert [r.content for r in responses] == [b"{}"] * 4
     assert lookups.names == ["auth.test"]
+
+
+async def test_each_resolved_address_is_tried_in_turn(lookups):
+    # auth.test has two addresses; nothing listens on the first, auth on the second (not
+    # 127.0.0.1, so that a connection made anywhere else than to the address found fails).
+    auth = Counted(answer=CLOSING)
+    async with serving(auth, host="127.0.0.2") as url:
+        port = int(url.rsplit(":", 1)[1])
+        lookups.addresses = ["127.0.0.3", "127.0.0.2"]
+        transport = Http1Transport()
+        try:
+            responses = [await post(transport, f"http://auth.test:{port}") for _ in range(2)]
+        finally:
+            await transport.aclose()
+
+    assert [r.content for r in responses] == [b"{}", b"{}"]
+    assert auth.opened == 2
