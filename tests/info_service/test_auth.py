@@ -1,9 +1,11 @@
-"""`info_service/auth.py` at its edges: auth's 429 is passed on only with the `Retry-After` its
-contract allows (1 to 86,400 seconds, ASCII digits); anything else is an answer outside the
-contract, a 503. Through info, in-process, auth answered by a mock."""
+"""`info_service/auth.py` at its edges, through info in-process, auth answered by a mock: auth's
+429 is passed on only with the `Retry-After` its contract allows (1 to 86,400 seconds, ASCII
+digits), anything else is an answer outside the contract (a 503); an answer from the cache does
+not hide an open breaker."""
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from tests.apps import info_with_auth
 
@@ -66,3 +68,23 @@ def test_a_429_without_retry_after_is_off_contract():
     response = answered(None)
 
     assert (response.status_code, response.json()["detail"]) == (503, OFF_CONTRACT)
+
+
+def test_a_cached_answer_while_the_breaker_is_open_keeps_the_breaker_gauge_at_one():
+    failing = False
+
+    def auth(request: httpx.Request) -> httpx.Response:
+        if failing:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"subject": "demo"})
+
+    with info_with_auth(auth, auth_cache_ttl=60, auth_breaker_failures=2, auth_retries=0) as info:
+        assert info.get("/info/", headers=VALID).status_code == 200  # now in the cache
+        failing = True
+        others = [info.get("/info/", headers={"Authorization": f"other{i}"}).status_code for i in range(3)]
+        assert others == [503, 503, 503]  # the third without asking: the breaker is open
+        assert REGISTRY.get_sample_value("info_auth_breaker_open") == 1
+
+        assert info.get("/info/", headers=VALID).status_code == 200  # from the cache
+
+    assert REGISTRY.get_sample_value("info_auth_breaker_open") == 1
