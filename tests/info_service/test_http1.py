@@ -11,11 +11,13 @@ outcomes every transport the project keeps must share.
 import asyncio
 import contextlib
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import httpx
 import pytest
@@ -307,7 +309,9 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 
 
 @asynccontextmanager
-async def serving(handler: Handler, host: str = "127.0.0.1") -> AsyncIterator[str]:
+async def serving(
+    handler: Handler, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+) -> AsyncIterator[str]:
     """`handler` on a free port of `host` (Linux routes all of 127/8 to lo)."""
 
     async def guarded(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -318,9 +322,9 @@ async def serving(handler: Handler, host: str = "127.0.0.1") -> AsyncIterator[st
         finally:
             writer.close()
 
-    server = await asyncio.start_server(guarded, host, 0)
+    server = await asyncio.start_server(guarded, host, 0, ssl=tls)
     async with server:
-        yield f"http://{host}:{server.sockets[0].getsockname()[1]}"
+        yield f"{'https' if tls else 'http'}://{host}:{server.sockets[0].getsockname()[1]}"
 
 
 async def post(
@@ -727,3 +731,32 @@ async def test_each_resolved_address_is_tried_in_turn(lookups):
 
     assert [r.content for r in responses] == [b"{}", b"{}"]
     assert auth.opened == 2
+
+
+# https: verified against the trust store, the name checked is the host's.
+
+TLS = Path(__file__).parent / "tls"  # a self-signed certificate for auth.test, for these tests only
+
+
+async def test_https_is_verified_against_the_given_trust_and_the_hosts_name(lookups):
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(TLS / "auth.test.pem", TLS / "auth.test.key")
+    trusting = ssl.create_default_context(cafile=TLS / "auth.test.pem")
+    auth = Counted()
+    async with serving(auth, tls=server_side) as url:
+        url = url.replace("127.0.0.1", "auth.test")
+        transport = Http1Transport(ssl_context=trusting)
+        try:
+            responses = [await post(transport, url) for _ in range(2)]
+        finally:
+            await transport.aclose()
+
+        untrusting = Http1Transport()  # the system's trust store does not know this certificate
+        try:
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                await post(untrusting, url)
+        finally:
+            await untrusting.aclose()
+
+    assert [r.content for r in responses] == [b"{}", b"{}"]
+    assert (auth.opened, auth.requests) == (1, [1, 1]), "one kept-alive TLS connection"
