@@ -8,6 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.apps import info_with_auth
+from tests.fakes import says_no
 
 VALID = {"Authorization": "merixstudio"}
 TOO_MANY = {"type": "about:blank", "title": "Too Many Requests", "status": 429, "detail": "x"}
@@ -88,3 +89,42 @@ def test_a_cached_answer_while_the_breaker_is_open_keeps_the_breaker_gauge_at_on
         assert info.get("/info/", headers=VALID).status_code == 200  # from the cache
 
     assert REGISTRY.get_sample_value("info_auth_breaker_open") == 1
+
+
+def calls_timed(outcome: str) -> float:
+    return REGISTRY.get_sample_value("info_auth_call_duration_seconds_count", {"outcome": outcome}) or 0.0
+
+
+def breaker_gauge() -> float | None:
+    return REGISTRY.get_sample_value("info_auth_breaker_open")
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "outcome"),
+    [({"subject": "demo"}, 200, "accepted"), (None, 401, "refused")],
+    ids=["accepted", "refused"],
+)
+def test_an_answer_is_timed_under_its_outcome_with_the_breaker_closed(answer, status, outcome):
+    def auth(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=answer) if answer else says_no()
+
+    before = calls_timed(outcome)
+    with info_with_auth(auth) as info:
+        assert info.get("/info/", headers=VALID).status_code == status
+
+    assert calls_timed(outcome) == before + 1
+    assert breaker_gauge() == 0
+
+
+def test_failures_are_timed_and_the_gauge_follows_the_breaker():
+    def auth(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    before = calls_timed("unavailable")
+    with info_with_auth(auth, auth_breaker_failures=2, auth_retries=0) as info:
+        assert info.get("/info/", headers=VALID).status_code == 503
+        assert (calls_timed("unavailable"), breaker_gauge()) == (before + 1, 0)
+        assert info.get("/info/", headers=VALID).status_code == 503  # this failure opens it
+        assert (calls_timed("unavailable"), breaker_gauge()) == (before + 2, 1)
+        assert info.get("/info/", headers=VALID).status_code == 503  # not asked: not timed
+        assert (calls_timed("unavailable"), breaker_gauge()) == (before + 2, 1)
