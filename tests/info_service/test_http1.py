@@ -649,6 +649,8 @@ class Lookups:
     names: list[str] = field(default_factory=list)
     failures: list[OSError] = field(default_factory=list)  # the next lookups fail with these
     addresses: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    ports: list[int] = field(default_factory=list)  # the port each lookup asked for
+    port: int | None = None  # the port of the addresses found (None: the one asked for)
 
 
 @pytest.fixture
@@ -661,9 +663,11 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> Lookups:
         if host != "auth.test":
             return real(host, port, *args, **kwargs)
         seen.names.append(host)
+        seen.ports.append(port)
         if seen.failures:
             raise seen.failures.pop(0)
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in seen.addresses]
+        found = port if seen.port is None else seen.port
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, found)) for address in seen.addresses]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return seen
@@ -760,3 +764,100 @@ async def test_https_is_verified_against_the_given_trust_and_the_hosts_name(look
 
     assert [r.content for r in responses] == [b"{}", b"{}"]
     assert (auth.opened, auth.requests) == (1, [1, 1]), "one kept-alive TLS connection"
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+async def test_a_url_without_a_port_goes_to_the_schemes_port(lookups, tls):
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(TLS / "auth.test.pem", TLS / "auth.test.key")
+    auth = Counted()
+    async with serving(auth, tls=server_side if tls else None) as url:
+        lookups.port = int(url.rsplit(":", 1)[1])  # auth.test's port 80 (443) is this one
+        trusting = ssl.create_default_context(cafile=TLS / "auth.test.pem")
+        transport = Http1Transport(ssl_context=trusting)
+        try:
+            response = await post(transport, "https://auth.test" if tls else "http://auth.test")
+        finally:
+            await transport.aclose()
+
+    assert response.content == b"{}"
+    assert lookups.ports == [443 if tls else 80]
+
+
+@pytest.mark.parametrize("url", ["ftp://auth.test/login/", "ws://auth.test/login/"])
+async def test_a_url_that_is_not_http_is_refused(url):
+    transport = Http1Transport()
+    request = httpx.Request("POST", url)
+    try:
+        with pytest.raises(httpx.UnsupportedProtocol) as caught:
+            await transport.handle_async_request(request)
+    finally:
+        await transport.aclose()
+
+    assert caught.value.request is request
+    assert str(caught.value) == f"Not an HTTP URL: {url.split(':')[0]!r}"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [(b"X-A", b"a\rb"), (b"X-A", b"a\nb"), (b"X\rA", b"v"), (b"X\nA", b"v"), (b"X:A", b"v")],
+    ids=["cr-in-value", "lf-in-value", "cr-in-name", "lf-in-name", "colon-in-name"],
+)
+async def test_a_header_that_would_break_the_head_never_goes_out(header):
+    auth = Counted()
+    async with serving(auth) as url:
+        transport = Http1Transport()
+        request = httpx.Request("POST", f"{url}/login/", headers=[header])
+        try:
+            with pytest.raises(httpx.LocalProtocolError) as caught:
+                await transport.handle_async_request(request)
+        finally:
+            await transport.aclose()
+
+    assert caught.value.request is request
+    assert str(caught.value) == "A header name or value holds a line break."
+    assert auth.requests == []
+
+
+async def test_a_body_of_unknown_length_goes_out_chunked():
+    received: list[bytes] = []
+
+    async def records(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            body = await reader.readuntil(b"0\r\n\r\n")
+            received.append(head.lower().split(b"\r\n", 1)[1] + body)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+
+    async def stream(*pieces: bytes) -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+
+    async with serving(records) as url:
+        transport = Http1Transport()
+        try:
+            for pieces in [(), (b"abcdefghijklm", b"nopqrstuvwxyz")]:  # on one connection
+                request = httpx.Request("POST", f"{url}/login/", content=stream(*pieces))
+                await asyncio.wait_for(transport.handle_async_request(request), BOUND)
+        finally:
+            await transport.aclose()
+
+    [empty, alphabet] = received
+    assert b"transfer-encoding: chunked\r\n" in alphabet
+    assert alphabet.endswith(b"\r\n\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n")
+    assert empty.endswith(b"\r\n\r\n0\r\n\r\n"), "the last chunk alone, and nothing after it"
+
+
+async def test_a_connection_in_use_when_the_transport_closes_is_not_kept():
+    auth = Counted(held={1})
+    async with serving(auth) as url:
+        transport = Http1Transport()
+        call = asyncio.ensure_future(post(transport, url))
+        await settled(lambda: auth.requests == [1])
+        await transport.aclose()
+        auth.hold.set()
+        assert (await call).content == b"{}"
+        await settled(lambda: auth.open == set())
+
+    assert idle(transport) == 0
