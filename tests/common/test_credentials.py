@@ -6,7 +6,8 @@ import pytest
 from fastapi import FastAPI, Request, Security
 from fastapi.testclient import TestClient
 
-from common.credentials import TokenHeader
+from common.credentials import TokenHeader, reject_body
+from common.problems import ProblemError
 from tests.contract.openapi import load_spec
 
 
@@ -40,3 +41,24 @@ def test_the_scheme_is_described_as_the_specs_token(service):
     assert name == "token"
     assert scheme == {key: documented[key] for key in ("type", "in", "name")}
     assert described["paths"]["/whoami"]["get"]["security"] == [{"token": []}]
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ({}, False),
+        ({"content-length": "0"}, False),
+        ({"content-length": "2"}, True),
+        ({"transfer-encoding": "chunked"}, True),  # a body of unknown length
+    ],
+    ids=["none", "empty", "a-length", "chunked"],
+)
+def test_a_request_with_a_body_is_refused(headers, refused):
+    scope = {"type": "http", "headers": [(k.encode(), v.encode()) for k, v in headers.items()]}
+
+    if refused:
+        with pytest.raises(ProblemError) as caught:
+            reject_body(Request(scope))
+        assert (caught.value.status, caught.value.detail) == (400, "This operation takes no request body.")
+    else:
+        reject_body(Request(scope))
