@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.values import MultiProcessValue
 
@@ -81,3 +82,24 @@ def test_metrics_serves_the_workers_sum_in_multiprocess_mode(name, multiproc):
     assert samples(response.content) == {
         ("http_requests_total", (("operation", "getInfo"), ("status", "200"))): 4.0
     }
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "operation"),
+    [("info", "GET", "/info/", "getInfo"), ("auth", "POST", "/login/", "login")],
+)
+@pytest.mark.parametrize(("token", "status"), [("merixstudio", "200"), ("wrong", "401")])
+def test_each_request_counts_once_under_its_operation_and_status(
+    name, method, path, operation, token, status
+):
+    counted = sample("http_requests_total", operation=operation, status=status)
+    timed = sample("http_request_duration_seconds_count", operation=operation)
+    with TestClient(build(name)) as client:
+        assert client.request(method, path, headers={"Authorization": token}).status_code == int(status)
+
+    assert sample("http_requests_total", operation=operation, status=status) == counted + 1
+    assert sample("http_request_duration_seconds_count", operation=operation) == timed + 1
