@@ -861,3 +861,24 @@ async def test_a_connection_in_use_when_the_transport_closes_is_not_kept():
         await settled(lambda: auth.open == set())
 
     assert idle(transport) == 0
+
+
+async def test_a_body_of_known_length_goes_out_as_it_is_whatever_the_other_headers_say():
+    auth = Counted()
+    bodies: list[bytes] = []
+
+    async def records(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        _, body = await read_request(reader)
+        bodies.append(body)
+        writer.write(auth.answer)
+        await writer.drain()
+
+    async with serving(records) as url:
+        transport = Http1Transport()
+        request = httpx.Request("POST", f"{url}/login/", content=b"abc", headers={"X-Mode": "chunked"})
+        try:
+            await asyncio.wait_for(transport.handle_async_request(request), BOUND)
+        finally:
+            await transport.aclose()
+
+    assert bodies == [b"abc"]
