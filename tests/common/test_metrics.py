@@ -103,3 +103,22 @@ def test_each_request_counts_once_under_its_operation_and_status(
 
     assert sample("http_requests_total", operation=operation, status=status) == counted + 1
     assert sample("http_request_duration_seconds_count", operation=operation) == timed + 1
+
+
+@pytest.mark.parametrize(
+    ("path", "operation", "status"),
+    [
+        ("/nope", "unmatched", "404"),
+        ("/docs", "/docs", "200"),
+        ("/metrics", "metrics", "200"),
+    ],
+    ids=["unknown-path", "route-without-operation-id", "own-operation"],
+)
+def test_a_request_outside_the_specs_operations_is_labelled_by_its_route_or_unmatched(
+    path, operation, status
+):
+    counted = sample("http_requests_total", operation=operation, status=status)
+    with TestClient(build("info")) as client:
+        assert client.get(path).status_code == int(status)
+
+    assert sample("http_requests_total", operation=operation, status=status) == counted + 1
