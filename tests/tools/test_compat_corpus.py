@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tools.compat import Report, compare
+from tools.compat import compare
 from tools.compat.changelog import who
 from tools.compat.consumers import consumers_of
 from tools.compat.spec import parse
@@ -810,53 +810,6 @@ def test_pair(case: Pair) -> None:
         assert change.location and change.message and change.why
 
 
-# Every finding of every pair, both ways (OLD -> NEW, then NEW -> OLD): the rule, its verdict, where
-# and what, and the note when the verdict differs from the rule's. Written by
-# `python -m tests.tools.test_compat_corpus` and read in review: a change to it is a change to what
-# `make compat` tells its users.
-FINDINGS = CORPUS / "findings.yaml"
-
-
-def findings(report: Report) -> list[str]:
-    return [
-        f"{'BREAKING' if change.breaking else 'ok'} {change.rule.id} at {change.location}: {change.message}"
-        + (f" (why: {change.note})" if change.note else "")
-        for change in report.changes
-    ]
-
-
-@cache
-def _findings() -> dict[str, dict[str, list[str]]]:
-    return yaml.load(FINDINGS.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-
-
-@pytest.mark.parametrize("case", PAIRS, ids=[case.id for case in PAIRS])
-def test_each_finding_has_its_rule_verdict_location_and_message(case: Pair) -> None:
-    old, new = _pair(case)
-    expected = _findings()[case.id]
-    assert findings(compare(old, new)) == expected["old -> new"]
-    assert findings(compare(new, old)) == expected["new -> old"]
-
-
-def test_every_pair_has_its_findings_written_down() -> None:
-    assert list(_findings()) == [case.id for case in PAIRS]
-
-
-def write_findings() -> None:
-    written = {}
-    for case in PAIRS:
-        old, new = _pair(case)
-        written[case.id] = {
-            "old -> new": findings(compare(old, new)),
-            "new -> old": findings(compare(new, old)),
-        }
-    FINDINGS.write_text(
-        "# Written by `python -m tests.tools.test_compat_corpus`; read the diff before committing it.\n"
-        + yaml.safe_dump(written, sort_keys=False, width=200, allow_unicode=True),
-        encoding="utf-8",
-    )
-
-
 def test_unchanged_real_specs_have_no_change() -> None:
     for name in ("auth", "info"):
         spec = parse(_real(name), CORPUS / f"{name}.yaml")
@@ -939,7 +892,3 @@ def test_a_change_to_the_servers_breaks_every_caller() -> None:
     old, new = _pair(next(case for case in PAIRS if case.id == "server-url-changed"))
     (change,) = compare(old, new).breaking
     assert who(change, consumers_of("auth")) == "every caller (it is not about one operation)"
-
-
-if __name__ == "__main__":
-    write_findings()
