@@ -119,3 +119,92 @@ def test_json_is_read_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     (tmp_path / "auth.json").write_text(json.dumps(document))
     assert main([str(ROOT / "specs" / "auth.yaml"), str(tmp_path / "auth.json")]) == 0
     assert "no changes" in capsys.readouterr().out
+
+
+WHO_INFO = "           who:  breaks info, which calls login (POST /login/)"
+WHO_NOBODY = "           who:  breaks outside callers only (no registered service calls this contract)"
+
+
+def without_login_400(document) -> None:
+    del document["paths"]["/login/"]["post"]["responses"]["400"]
+
+
+def test_a_breaking_change_exits_1_and_names_the_consumers_of_the_old_files_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(ROOT / "specs/auth.yaml"), str(edited(tmp_path, "auth", add_409))]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "  BREAKING response-non-success-status-added [response]" in out
+    assert WHO_INFO in out
+
+
+def test_the_new_file_names_the_service_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """OLD is a scratch file, NEW the released contract: the service is found from NEW."""
+    old = edited(tmp_path, "auth", without_login_400)
+    assert main([str(old), str(ROOT / "specs/released/auth.yaml")]) == 1
+    assert WHO_INFO in capsys.readouterr().out.splitlines()
+
+
+def test_files_of_no_registered_service_break_outside_callers_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "old.yaml"
+    old.write_text(edited(tmp_path, "auth", lambda d: None).read_text())
+    new = edited(tmp_path, "auth", add_409)
+    assert main([str(old), str(new)]) == 1
+    assert WHO_NOBODY in capsys.readouterr().out.splitlines()
+    assert main([str(old), str(new), "--service", "auth"]) == 1
+    assert WHO_INFO in capsys.readouterr().out.splitlines()
+    assert main([str(old), str(new), "--service", "info"]) == 1
+    assert WHO_NOBODY in capsys.readouterr().out.splitlines()
+
+
+def test_the_service_given_wins_over_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main([str(ROOT / "specs/auth.yaml"), str(edited(tmp_path, "auth", add_409)), "--service", "info"])
+        == 1
+    )
+    assert WHO_NOBODY in capsys.readouterr().out.splitlines()
+
+
+def test_an_unknown_service_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(ROOT / "specs/auth.yaml"), str(ROOT / "specs/auth.yaml"), "--service", "nope"]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "spec-compat: error: no service 'nope' in services.toml\n")
+
+
+def test_the_rules_are_listed_one_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from tools.compat.rules import RULES
+
+    assert main(["--rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "rule id | side | breaking | oasdiff id"
+    assert len(lines) == len(RULES) + 1
+    assert lines[1] == "api-path-removed-without-deprecation | operation | yes | yes"
+    assert "api-security-updated | request | yes | ours" in lines
+    assert "endpoint-added | operation | no | yes" in lines
+    assert "response-closed-schema-property-added | response | yes | ours" in lines
+    assert "documentation-changed | document | no | ours" in lines
+
+
+def test_the_help_says_what_the_exit_codes_mean(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: spec-compat [-h] [--service SERVICE] [--rules] [old] [new]\n")
+    assert (
+        "Compare two OpenAPI 3.x contracts: exit 0 when NEW is compatible with callers of OLD, 1 when it "
+        "breaks them, 2 when a file is missing or invalid." in out
+    )
+    for help in (
+        "old                the contract callers were written against",
+        "new                the contract to check",
+        "--service SERVICE  the registered service whose consumers to check (default: the one whose spec or "
+        "released spec is OLD or NEW)",
+        "--rules            list the rules and exit",
+    ):
+        assert help in out
