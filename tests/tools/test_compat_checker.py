@@ -8,12 +8,14 @@ read in review: a diff there is a change to the changelog. (Named after the modu
 """
 
 from functools import cache
+from typing import Any
 
 import pytest
 import yaml
 
 from tests.tools.test_compat_corpus import CORPUS, PAIRS, Pair, _pair
 from tools.compat import Report, compare
+from tools.compat.spec import SpecError, parse
 
 FINDINGS = CORPUS / "findings.yaml"
 
@@ -43,7 +45,315 @@ def test_every_pair_has_its_findings_written_down() -> None:
     assert list(_findings()) == [case.id for case in PAIRS]
 
 
+# --- Small contracts for what the real specs do not have -------------------------------------
+def api(
+    op: dict[str, Any] | None = None, schemas: dict[str, Any] | None = None, **top: Any
+) -> dict[str, Any]:
+    """A contract with one operation, GET /items/{id}; `top` adds or replaces top-level keys."""
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1.0.0"},
+        "paths": {"/items/{id}": {"get": op or {"responses": {"200": {"description": "ok"}}}}},
+        "components": {"schemas": schemas or {}},
+    }
+    return document | top
+
+
+def returns(schema: Any, **response: Any) -> dict[str, Any]:
+    content = {"application/json": {"schema": schema}}
+    return {"responses": {"200": {"description": "ok", "content": content, **response}}}
+
+
+def takes(schema: Any, **parameter: Any) -> dict[str, Any]:
+    return {
+        "parameters": [{"name": "q", "in": "query", "schema": schema, **parameter}],
+        "responses": {"200": {"description": "ok"}},
+    }
+
+
+SCHEMES = {
+    "a": {"type": "http", "scheme": "bearer"},
+    "b": {"type": "apiKey", "in": "header", "name": "K"},
+    "o": {"type": "oauth2", "flows": {}},
+}
+
+
+def secured(alternatives: list[dict[str, list[str]]], **schemes: Any) -> dict[str, Any]:
+    op = {"security": alternatives, "responses": {"200": {"description": "ok"}}}
+    return api(op, components={"securitySchemes": SCHEMES | schemes})
+
+
+def with_paths(paths: dict[str, Any]) -> dict[str, Any]:
+    return api() | {"paths": paths}
+
+
+OK = {"200": {"description": "ok"}}
+S = {"$ref": "#/components/schemas/S"}
+STRING, INTEGER = {"type": "string"}, {"type": "integer"}
+ITEM = "GET /items/{id}"
+BODY = f"{ITEM} response 200 application/json"
+Q = f"{ITEM} query parameter q"
+SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "ref-siblings-apply-on-top": (
+        api(returns({**S, "maxLength": 5}), {"S": STRING}),
+        api(returns({**S, "maxLength": 9}), {"S": STRING}),
+    ),
+    "ref-chain": (
+        api(returns({"$ref": "#/components/schemas/A"}), {"A": S, "S": STRING}),
+        api(returns({"$ref": "#/components/schemas/A"}), {"A": S, "S": INTEGER}),
+    ),
+    "const-changed": (api(returns({"const": "a"})), api(returns({"const": "b"}))),
+    "null-in-enum-dropped": (api(returns({"enum": ["a", None]})), api(returns({"enum": ["a"]}))),
+    "type-to-any-response": (api(returns(STRING)), api(returns({}))),
+    "any-to-type-request": (api(takes({})), api(takes(STRING))),
+    "no-schema-to-type-request": (api(takes(None)), api(takes(STRING))),
+    "integer-to-nullable-number-request": (api(takes(INTEGER)), api(takes({"type": ["number", "null"]}))),
+    "true-schema-to-false": (api(returns(True)), api(returns(False))),
+    "operation-id-added": (api(), api({"operationId": "getItem", "responses": OK})),
+    "operation-moved-within-its-path": (
+        api({"operationId": "getItem", "responses": OK}),
+        api() | {"paths": {"/items/{id}": {"put": {"operationId": "getItem", "responses": OK}}}},
+    ),
+    "pattern-changed-response": (api(returns({"pattern": "^a$"})), api(returns({"pattern": "^b$"}))),
+    "pattern-changed-request": (api(takes({"pattern": "^a$"})), api(takes({"pattern": "^b$"}))),
+    "pattern-generalized-request": (api(takes({"pattern": "^a$"})), api(takes({"pattern": ".*"}))),
+    "pattern-to-any-response": (api(returns({"pattern": "^a$"})), api(returns({"pattern": "^.*$"}))),
+    "exclusive-bounds": (
+        api(takes({"type": "number", "exclusiveMaximum": 10, "exclusiveMinimum": 0})),
+        api(takes({"type": "number", "exclusiveMaximum": 5, "exclusiveMinimum": 1})),
+    ),
+    "nullable-3-0": (
+        api(returns(STRING), openapi="3.0.3"),
+        api(returns({"type": "string", "nullable": True}), openapi="3.0.3"),
+    ),
+    "all-of-part-refuses-null": (
+        api(returns({"nullable": True, "allOf": [STRING]}), openapi="3.0.3"),
+        api(returns({"allOf": [STRING]}), openapi="3.0.3"),
+    ),
+    "all-of-merges-keywords": (
+        api(returns({"allOf": [{"type": "string", "maxLength": 3}, {"minLength": 1}]})),
+        api(returns({"allOf": [{"type": "string", "maxLength": 4}, {"minLength": 1}]})),
+    ),
+    "additional-properties-schema": (
+        api(returns({"type": "object", "additionalProperties": STRING})),
+        api(returns({"type": "object", "additionalProperties": {"type": ["string", "integer"]}})),
+    ),
+    "unevaluated-properties-false-is-closed": (
+        api(returns({"type": "object", "unevaluatedProperties": False, "properties": {"a": STRING}})),
+        api(
+            returns(
+                {"type": "object", "unevaluatedProperties": False, "properties": {"a": STRING, "b": STRING}}
+            )
+        ),
+    ),
+    "one-of-grew-response": (
+        api(returns({"oneOf": [STRING, INTEGER]})),
+        api(returns({"oneOf": [STRING, INTEGER, {"type": "boolean"}]})),
+    ),
+    "any-of-shrank-response": (
+        api(returns({"anyOf": [STRING, INTEGER, {"type": "boolean"}]})),
+        api(returns({"anyOf": [STRING, INTEGER]})),
+    ),
+    "any-of-grew-request": (
+        api(takes({"anyOf": [STRING, INTEGER]})),
+        api(takes({"anyOf": [STRING, INTEGER, {}]})),
+    ),
+    "any-of-shrank-request": (
+        api(takes({"anyOf": [STRING, INTEGER, {}]})),
+        api(takes({"anyOf": [STRING, INTEGER]})),
+    ),
+    "any-of-variant-changed": (
+        api(returns({"anyOf": [{"type": "string", "maxLength": 3}, INTEGER]})),
+        api(returns({"anyOf": [{"type": "string", "maxLength": 4}, INTEGER]})),
+    ),
+    "array-items": (
+        api(returns({"type": "array", "items": STRING})),
+        api(returns({"type": "array", "items": INTEGER})),
+    ),
+    "recursive-schema": (
+        api(returns(S), {"S": {"type": "object", "properties": {"child": S, "name": STRING}}}),
+        api(
+            returns(S),
+            {"S": {"type": "object", "properties": {"child": S, "name": {"maxLength": 3} | STRING}}},
+        ),
+    ),
+    "security-scheme-swapped": (secured([{"a": []}]), secured([{"b": []}])),
+    "security-alternative-dropped": (secured([{"a": []}, {"b": []}]), secured([{"a": []}])),
+    "security-and-became-or": (secured([{"a": [], "b": []}]), secured([{"a": []}, {"b": []}])),
+    "security-one-of-two-dropped": (secured([{"o": ["read"], "b": []}]), secured([{"o": ["read"]}])),
+    "security-scope-dropped": (secured([{"o": ["read", "write"]}]), secured([{"o": ["read"]}])),
+    "security-scopes-replaced": (secured([{"o": ["read"]}]), secured([{"o": ["write"]}])),
+    "http-scheme-case": (
+        secured([{"a": []}]),
+        secured([{"a": []}], a={"type": "http", "scheme": "Bearer"}),
+    ),
+    "http-basic-to-bearer": (
+        secured([{"a": []}], a={"type": "http", "scheme": "basic"}),
+        secured([{"a": []}]),
+    ),
+    "api-key-moved-to-query": (
+        secured([{"b": []}]),
+        secured([{"b": []}], b={"type": "apiKey", "in": "query", "name": "K"}),
+    ),
+    "api-key-query-name-case": (
+        secured([{"b": []}], b={"type": "apiKey", "in": "query", "name": "k"}),
+        secured([{"b": []}], b={"type": "apiKey", "in": "query", "name": "K"}),
+    ),
+    "global-security-unchanged-operation-override": (
+        api({"security": [], "responses": OK}, security=[{"a": []}], components={"securitySchemes": SCHEMES}),
+        api({"responses": OK}, security=[{"a": []}], components={"securitySchemes": SCHEMES}),
+    ),
+    "path-parameter-declared": (
+        api({"responses": OK}),
+        api(
+            {
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": STRING}],
+                "responses": OK,
+            }
+        ),
+    ),
+    "path-parameter-type-changed": (
+        with_paths(
+            {
+                "/items/{id}": {
+                    "parameters": [{"name": "id", "in": "path", "schema": STRING}],
+                    "get": {"responses": OK},
+                }
+            }
+        ),
+        with_paths(
+            {
+                "/items/{key}": {
+                    "get": {"parameters": [{"name": "key", "in": "path", "schema": INTEGER}], "responses": OK}
+                }
+            }
+        ),
+    ),
+    "parameter-in-defaults-to-query-and-nameless-ones-are-skipped": (
+        api({"parameters": [{"in": "query"}], "responses": OK}),
+        api({"parameters": [{"name": "q", "required": True}], "responses": OK}),
+    ),
+    "authorization-header-parameter-ignored": (
+        api({"responses": OK}),
+        api({"parameters": [{"name": "Authorization", "in": "header", "required": True}], "responses": OK}),
+    ),
+    "header-parameter-name-case": (
+        api({"parameters": [{"name": "X-Tenant", "in": "header"}], "responses": OK}),
+        api({"parameters": [{"name": "x-tenant", "in": "header", "required": True}], "responses": OK}),
+    ),
+    "status-covered-by-default": (
+        api({"responses": {"200": {"description": "ok"}, "default": {"description": "error"}}}),
+        api(
+            {
+                "responses": {
+                    "200": {"description": "ok"},
+                    "default": {"description": "error"},
+                    503: {"description": "down"},
+                }
+            }
+        ),
+    ),
+    "response-header-schema-changed": (
+        api(returns(STRING, headers={"X-Rate": {"schema": INTEGER}})),
+        api(returns(STRING, headers={"x-rate": {"required": True, "schema": {"type": "number"}}})),
+    ),
+    "response-header-without-schema": (
+        api(returns(STRING, headers={"X-Rate": {"description": "a"}})),
+        api(returns(STRING, headers={"X-Rate": {"description": "b"}})),
+    ),
+    "media-types-two-removed": (
+        api(
+            {
+                "responses": {
+                    "200": {"description": "ok", "content": {"a/json": {}, "b/json": None, "c/json": {}}}
+                }
+            }
+        ),
+        api({"responses": {"200": {"description": "ok", "content": {"c/json": {"schema": STRING}}}}}),
+    ),
+    "request-body-ref-became-optional": (
+        api(
+            {"requestBody": {"$ref": "#/components/requestBodies/B"}, "responses": OK},
+            components={
+                "requestBodies": {"B": {"required": True, "content": {"a/json": {"schema": STRING}}}}
+            },
+        ),
+        api(
+            {
+                "requestBody": {"content": {"a/json": {"schema": {"type": ["string", "integer"]}}}},
+                "responses": OK,
+            }
+        ),
+    ),
+    "tags-reordered": (
+        api({"tags": ["a", "b"], "responses": OK}),
+        api({"tags": ["b", "a"], "responses": OK}),
+    ),
+    "first-tag-given": (api({"responses": OK}), api({"tags": ["items"], "responses": OK})),
+    "servers-trailing-slash-and-junk": (
+        api(servers=[{"url": "https://a.example/"}, "junk"]),
+        api(servers=[{"url": "https://a.example"}]),
+    ),
+    "extension-and-many-descriptions-edited": (
+        api({"x-internal": 1, "responses": {str(s): {"description": "a"} for s in range(200, 207)}}),
+        api({"x-internal": 2, "responses": {str(s): {"description": "b"} for s in range(200, 207)}}),
+    ),
+    "keys-with-slash-and-tilde": (
+        api(components={"schemas": {"a/b~c": STRING}}),
+        api(components={"schemas": {"a/b~c": INTEGER}}),
+    ),
+}
+
+
+SMALL_FINDINGS = CORPUS / "small-findings.yaml"
+
+
+@cache
+def _small_findings() -> dict[str, list[str]]:
+    return yaml.load(SMALL_FINDINGS.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize("name", list(SMALL))
+def test_a_change_to_a_small_contract_is_found_where_it_is(name: str) -> None:
+    old, new = SMALL[name]
+    report = compare(parse(old, CORPUS / "old.yaml"), parse(new, CORPUS / "new.yaml"))
+    assert findings(report) == _small_findings()[name]
+
+
+def test_every_small_contract_has_its_findings_written_down() -> None:
+    assert list(_small_findings()) == list(SMALL)
+
+
+def test_a_ref_cycle_is_a_spec_error() -> None:
+    schemas = {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}
+    looped = parse(api(returns({"$ref": "#/components/schemas/A"}), schemas), CORPUS / "new.yaml")
+    with pytest.raises(SpecError, match=r"^a \$ref cycle through #/components/schemas/[AB]$"):
+        compare(looped, looped)
+
+
+def test_a_ref_that_does_not_resolve_is_a_spec_error() -> None:
+    """Under a schema with its own `$id` the loader does not look `$ref`s up: the checker meets it."""
+    broken = parse(
+        api(returns({"$id": "https://x.example/s", "items": {"$ref": "#/nope"}})), CORPUS / "new.yaml"
+    )
+    with pytest.raises(SpecError) as raised:
+        compare(broken, broken)
+    assert str(raised.value) == "cannot resolve $ref '#/nope' (PointerToNowhere)"
+
+
+def test_a_shape_openapi_forbids_is_a_spec_error_not_a_crash() -> None:
+    odd = parse(
+        api({"responses": {"200": {"description": "ok", "content": {"a/json": "text"}}}}), CORPUS / "o.yaml"
+    )
+    with pytest.raises(SpecError) as raised:
+        compare(odd, odd)
+    assert str(raised.value) == (
+        "not a valid OpenAPI 3.x document (AttributeError: 'str' object has no attribute 'get')"
+    )
+
+
 def write_findings() -> None:
+    header = "# Written by `python -m tests.tools.test_compat_checker`; read the diff before committing it.\n"
     written = {}
     for case in PAIRS:
         old, new = _pair(case)
@@ -51,11 +361,12 @@ def write_findings() -> None:
             "old -> new": findings(compare(old, new)),
             "new -> old": findings(compare(new, old)),
         }
-    FINDINGS.write_text(
-        "# Written by `python -m tests.tools.test_compat_checker`; read the diff before committing it.\n"
-        + yaml.safe_dump(written, sort_keys=False, width=200, allow_unicode=True),
-        encoding="utf-8",
-    )
+    FINDINGS.write_text(header + yaml.safe_dump(written, sort_keys=False, width=200), encoding="utf-8")
+    small = {
+        name: findings(compare(parse(old, CORPUS / "old.yaml"), parse(new, CORPUS / "new.yaml")))
+        for name, (old, new) in SMALL.items()
+    }
+    SMALL_FINDINGS.write_text(header + yaml.safe_dump(small, sort_keys=False, width=200), encoding="utf-8")
 
 
 if __name__ == "__main__":
