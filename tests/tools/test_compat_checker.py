@@ -14,18 +14,25 @@ import pytest
 import yaml
 
 from tests.tools.test_compat_corpus import CORPUS, PAIRS, Pair, _pair
-from tools.compat import Report, compare
+from tools.compat import Operation, Report, compare
 from tools.compat.spec import SpecError, parse
 
 FINDINGS = CORPUS / "findings.yaml"
 
 
 def findings(report: Report) -> list[str]:
+    """One line a change: verdict, rule, location, message, the note if any, and the operations
+    of OLD it reaches (by which `who` names the consumers), with their operationId."""
     return [
         f"{'BREAKING' if change.breaking else 'ok'} {change.rule.id} at {change.location}: {change.message}"
         + (f" (why: {change.note})" if change.note else "")
+        + (f" [{'; '.join(_operation(op) for op in change.operations)}]" if change.operations else "")
         for change in report.changes
     ]
+
+
+def _operation(operation: Operation) -> str:
+    return f"{operation} {operation.operation_id}" if operation.operation_id else str(operation)
 
 
 @cache
@@ -297,6 +304,27 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "extension-and-many-descriptions-edited": (
         api({"x-internal": 1, "responses": {str(s): {"description": "a"} for s in range(200, 207)}}),
         api({"x-internal": 2, "responses": {str(s): {"description": "b"} for s in range(200, 207)}}),
+    ),
+    "required-property-added-to-open-schema": (
+        api(returns({"type": "object", "properties": {"a": STRING}})),
+        api(returns({"type": "object", "required": ["b"], "properties": {"a": STRING, "b": STRING}})),
+    ),
+    "five-places-edited": (
+        api({"responses": {str(s): {"description": "a"} for s in range(200, 205)}}),
+        api({"responses": {str(s): {"description": "b"} for s in range(200, 205)}}),
+    ),
+    "six-places-edited": (
+        api({"responses": {str(s): {"description": "a"} for s in range(200, 206)}}),
+        api({"responses": {str(s): {"description": "b"} for s in range(200, 206)}}),
+    ),
+    "a-mapping-became-a-list": (api(webhooks={"a": {}}), api(webhooks=[])),
+    "a-key-named-version-elsewhere": (
+        api(components={"links": {"version": {"operationId": "a"}}}),
+        api(components={"links": {"version": {"operationId": "b"}}}),
+    ),
+    "info-edited-beside-the-version": (
+        api(info={"title": "t", "version": "1.0.0", "license": {"name": "MIT"}, "contact": {"name": "a"}}),
+        api(info={"title": "t", "version": "2.0.0", "license": {"name": "BSD"}, "contact": {"name": "b"}}),
     ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
