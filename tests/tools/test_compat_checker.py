@@ -8,6 +8,7 @@ read in review: a diff there is a change to the changelog. (Named after the modu
 """
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -332,6 +333,10 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(returns({"type": "object", "properties": {"a": STRING, "b": STRING}})),
         api(returns({"type": "object", "properties": {"b": INTEGER}})),
     ),
+    "all-of-parts-each-require-one": (
+        api(returns({"allOf": [{"required": ["a"], "properties": {"a": STRING}}, {"required": ["b"]}]})),
+        api(returns({"allOf": [{"properties": {"a": STRING}}, {"required": ["b"]}]})),
+    ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
@@ -356,6 +361,21 @@ def test_a_change_to_a_small_contract_is_found_where_it_is(name: str) -> None:
 
 def test_every_small_contract_has_its_findings_written_down() -> None:
     assert list(_small_findings()) == list(SMALL)
+
+
+def test_an_all_of_part_in_another_file_keeps_its_own_refs(tmp_path: Path) -> None:
+    """The part's properties are read with the part's resolver: `#/Defs/P` is in the other file."""
+    for name, type in (("old", "string"), ("new", "integer")):
+        part = {"Part": {"properties": {"p": {"$ref": "#/Defs/P"}}}, "Defs": {"P": {"type": type}}}
+        (tmp_path / f"{name}-parts.yaml").write_text(yaml.safe_dump(part))
+    old, new = (
+        parse(api(returns({"allOf": [{"$ref": f"{name}-parts.yaml#/Part"}]})), tmp_path / f"{name}.yaml")
+        for name in ("old", "new")
+    )
+    changed = "type string is now integer"
+    assert findings(compare(old, new)) == [
+        f"BREAKING response-property-type-changed at {BODY} #/properties/p: {changed} [{ITEM}]"
+    ]
 
 
 def test_a_ref_cycle_is_a_spec_error() -> None:
