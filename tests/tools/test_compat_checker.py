@@ -337,6 +337,21 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(returns({"allOf": [{"required": ["a"], "properties": {"a": STRING}}, {"required": ["b"]}]})),
         api(returns({"allOf": [{"properties": {"a": STRING}}, {"required": ["b"]}]})),
     ),
+    "nullable-variant-beside-an-all-of": (
+        api(
+            returns(
+                {
+                    "allOf": [{"required": ["a"], "properties": {"a": STRING}}],
+                    "anyOf": [{"required": ["b"]}, {"type": "null"}],
+                }
+            )
+        ),
+        api(
+            returns(
+                {"allOf": [{"properties": {"a": STRING}}], "anyOf": [{"required": ["b"]}, {"type": "null"}]}
+            )
+        ),
+    ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
@@ -363,13 +378,19 @@ def test_every_small_contract_has_its_findings_written_down() -> None:
     assert list(_small_findings()) == list(SMALL)
 
 
-def test_an_all_of_part_in_another_file_keeps_its_own_refs(tmp_path: Path) -> None:
-    """The part's properties are read with the part's resolver: `#/Defs/P` is in the other file."""
+@pytest.mark.parametrize("combinator", ["allOf", "anyOf"])
+def test_a_part_in_another_file_keeps_its_own_refs(tmp_path: Path, combinator: str) -> None:
+    """The part's properties are read with the part's resolver: `#/Defs/P` is in the other file.
+    (`anyOf: [X, null]` is X, nullable: merged like an allOf part.)"""
     for name, type in (("old", "string"), ("new", "integer")):
         part = {"Part": {"properties": {"p": {"$ref": "#/Defs/P"}}}, "Defs": {"P": {"type": type}}}
         (tmp_path / f"{name}-parts.yaml").write_text(yaml.safe_dump(part))
+    null = [{"type": "null"}] if combinator == "anyOf" else []
     old, new = (
-        parse(api(returns({"allOf": [{"$ref": f"{name}-parts.yaml#/Part"}]})), tmp_path / f"{name}.yaml")
+        parse(
+            api(returns({combinator: [{"$ref": f"{name}-parts.yaml#/Part"}, *null]})),
+            tmp_path / f"{name}.yaml",
+        )
         for name in ("old", "new")
     )
     changed = "type string is now integer"
