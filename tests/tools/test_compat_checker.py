@@ -352,6 +352,7 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             )
         ),
     ),
+    "response-became-enum": (api(returns(STRING)), api(returns({"type": "string", "enum": ["a"]}))),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
@@ -397,6 +398,29 @@ def test_a_part_in_another_file_keeps_its_own_refs(tmp_path: Path, combinator: s
     assert findings(compare(old, new)) == [
         f"BREAKING response-property-type-changed at {BODY} #/properties/p: {changed} [{ITEM}]"
     ]
+
+
+def nested(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
+    schema = leaf
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"p": schema}}
+    return schema
+
+
+def test_schemas_are_compared_64_levels_deep_and_no_deeper() -> None:
+    """The guard against runaway (or recursive) schemas: a change 64 properties down is found, one
+    65 down is not."""
+    for depth, found in ((64, True), (65, False)):
+        old, new = (
+            parse(api(returns(nested(depth, {"type": "string", "maxLength": size}))), CORPUS / "x.yaml")
+            for size in (3, 4)
+        )
+        report = compare(old, new)
+        assert [change.rule.id for change in report.changes] == (
+            ["response-property-max-length-increased"] if found else ["spec-changed"]
+        ), depth
+        if found:
+            assert report.changes[0].location == f"{BODY} #" + "/properties/p" * depth
 
 
 def test_a_ref_cycle_is_a_spec_error() -> None:
