@@ -353,6 +353,15 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         ),
     ),
     "response-became-enum": (api(returns(STRING)), api(returns({"type": "string", "enum": ["a"]}))),
+    "exclusive-maximum-boolean-dropped-3-0": (
+        api(takes({"type": "number", "maximum": 10, "exclusiveMaximum": True}), openapi="3.0.3"),
+        api(takes({"type": "number", "maximum": 10}), openapi="3.0.3"),
+    ),
+    "array-gets-items": (api(returns({"type": "array"})), api(returns({"type": "array", "items": STRING}))),
+    "request-array-items-widened": (
+        api(takes({"type": "array", "items": INTEGER})),
+        api(takes({"type": "array", "items": {"type": "number"}})),
+    ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
