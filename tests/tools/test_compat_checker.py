@@ -362,6 +362,18 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(takes({"type": "array", "items": INTEGER})),
         api(takes({"type": "array", "items": {"type": "number"}})),
     ),
+    "recursive-through-items": (
+        api(returns(S), {"S": {"type": "array", "items": S, "maxItems": 3}}),
+        api(returns(S), {"S": {"type": "array", "items": S, "maxItems": 4}}),
+    ),
+    "object-gets-additional-properties": (
+        api(returns({"type": "object"})),
+        api(returns({"type": "object", "additionalProperties": STRING})),
+    ),
+    "request-additional-properties-widened": (
+        api(takes({"type": "object", "additionalProperties": INTEGER})),
+        api(takes({"type": "object", "additionalProperties": {"type": "number"}})),
+    ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
