@@ -374,6 +374,25 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(takes({"type": "object", "additionalProperties": INTEGER})),
         api(takes({"type": "object", "additionalProperties": {"type": "number"}})),
     ),
+    "recursive-through-additional-properties": (
+        api(
+            returns(S),
+            {"S": {"type": "object", "additionalProperties": S, "maxProperties": 1, "minLength": 1}},
+        ),
+        api(
+            returns(S),
+            {"S": {"type": "object", "additionalProperties": S, "maxProperties": 1, "minLength": 2}},
+        ),
+    ),
+    "request-any-of-variant-widened": (
+        api(takes({"anyOf": [STRING, INTEGER]})),
+        api(takes({"anyOf": [STRING, {"type": "number"}]})),
+    ),
+    "recursive-through-any-of": (
+        api(returns(S), {"S": {"anyOf": [S, {"type": "integer", "maximum": 3}]}}),
+        api(returns(S), {"S": {"anyOf": [S, {"type": "integer", "maximum": 4}]}}),
+    ),
+    "tags-removed": (api({"tags": ["items"], "responses": OK}), api({"responses": OK})),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
