@@ -238,8 +238,40 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         ),
     ),
     "parameter-in-defaults-to-query-and-nameless-ones-are-skipped": (
-        api({"parameters": [{"in": "query"}], "responses": OK}),
-        api({"parameters": [{"name": "q", "required": True}], "responses": OK}),
+        api({"parameters": [{"in": "query"}, {"name": "q", "in": "query"}], "responses": OK}),
+        api({"parameters": [{"in": "query"}, {"name": "q", "required": True}], "responses": OK}),
+    ),
+    "two-path-parameters": (
+        with_paths(
+            {
+                "/a/{x}/{y}": {
+                    "get": {
+                        "parameters": [
+                            {"name": "x", "in": "path", "schema": STRING},
+                            {"name": "y", "in": "path", "schema": STRING},
+                        ],
+                        "responses": OK,
+                    }
+                }
+            }
+        ),
+        with_paths(
+            {
+                "/a/{x}/{y}": {
+                    "get": {
+                        "parameters": [
+                            {"name": "x", "in": "path", "schema": INTEGER},
+                            {"name": "y", "in": "path", "schema": STRING},
+                        ],
+                        "responses": OK,
+                    }
+                }
+            }
+        ),
+    ),
+    "path-parameter-not-in-the-template": (
+        api({"parameters": [{"name": "other", "in": "path", "schema": STRING}], "responses": OK}),
+        api({"parameters": [{"name": "other", "in": "path", "schema": INTEGER}], "responses": OK}),
     ),
     "authorization-header-parameter-ignored": (
         api({"responses": OK}),
