@@ -277,6 +277,23 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api({"responses": OK}),
         api({"parameters": [{"name": "Authorization", "in": "header", "required": True}], "responses": OK}),
     ),
+    "ignored-header-before-a-parameter": (
+        api(
+            {
+                "parameters": [{"name": "Accept", "in": "header"}, {"name": "q", "in": "query"}],
+                "responses": OK,
+            }
+        ),
+        api(
+            {
+                "parameters": [
+                    {"name": "Accept", "in": "header"},
+                    {"name": "q", "in": "query", "required": True},
+                ],
+                "responses": OK,
+            }
+        ),
+    ),
     "header-parameter-name-case": (
         api({"parameters": [{"name": "X-Tenant", "in": "header"}], "responses": OK}),
         api({"parameters": [{"name": "x-tenant", "in": "header", "required": True}], "responses": OK}),
