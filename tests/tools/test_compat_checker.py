@@ -294,6 +294,18 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             }
         ),
     ),
+    "parameter-schema-added": (
+        api({"parameters": [{"name": "q", "in": "query"}], "responses": OK}),
+        api({"parameters": [{"name": "q", "in": "query", "schema": STRING}], "responses": OK}),
+    ),
+    "parameter-schema-dropped": (
+        api({"parameters": [{"name": "q", "in": "query", "schema": STRING}], "responses": OK}),
+        api({"parameters": [{"name": "q", "in": "query"}], "responses": OK}),
+    ),
+    "removed-parameter-before-a-changed-one": (
+        api({"parameters": [{"name": "a", "in": "query"}, {"name": "b", "in": "query"}], "responses": OK}),
+        api({"parameters": [{"name": "b", "in": "query", "required": True}], "responses": OK}),
+    ),
     "header-parameter-name-case": (
         api({"parameters": [{"name": "X-Tenant", "in": "header"}], "responses": OK}),
         api({"parameters": [{"name": "x-tenant", "in": "header", "required": True}], "responses": OK}),
