@@ -354,6 +354,14 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             }
         ),
     ),
+    "request-body-schema-ref": (
+        api({"requestBody": {"content": {"a/json": {"schema": S}}}, "responses": OK}, {"S": STRING}),
+        api({"requestBody": {"content": {"a/json": {"schema": S}}}, "responses": OK}, {"S": INTEGER}),
+    ),
+    "required-body-schema-changed": (
+        api({"requestBody": {"required": True, "content": {"a/json": {"schema": STRING}}}, "responses": OK}),
+        api({"requestBody": {"required": True, "content": {"a/json": {"schema": INTEGER}}}, "responses": OK}),
+    ),
     "tags-reordered": (
         api({"tags": ["a", "b"], "responses": OK}),
         api({"tags": ["b", "a"], "responses": OK}),
