@@ -326,6 +326,18 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(returns(STRING, headers={"X-Rate": {"schema": INTEGER}})),
         api(returns(STRING, headers={"x-rate": {"required": True, "schema": {"type": "number"}}})),
     ),
+    "removed-header-before-a-changed-one": (
+        api(returns(STRING, headers={"A": {"schema": STRING}, "B": {"schema": STRING}})),
+        api(returns(STRING, headers={"B": {"schema": INTEGER}})),
+    ),
+    "response-header-schema-added": (
+        api(returns(STRING, headers={"X": {}})),
+        api(returns(STRING, headers={"X": {"schema": STRING}})),
+    ),
+    "response-header-schema-dropped": (
+        api(returns(STRING, headers={"X": {"schema": STRING}})),
+        api(returns(STRING, headers={"X": {}})),
+    ),
     "response-header-without-schema": (
         api(returns(STRING, headers={"X-Rate": {"description": "a"}})),
         api(returns(STRING, headers={"X-Rate": {"description": "b"}})),
