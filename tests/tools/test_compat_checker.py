@@ -16,7 +16,7 @@ import yaml
 
 from tests.tools.test_compat_corpus import CORPUS, PAIRS, Pair, _pair
 from tools.compat import Operation, Report, compare
-from tools.compat.spec import SpecError, parse
+from tools.compat.spec import Spec, SpecError, parse
 
 FINDINGS = CORPUS / "findings.yaml"
 
@@ -542,6 +542,20 @@ def test_schemas_are_compared_64_levels_deep_and_no_deeper() -> None:
         ), depth
         if found:
             assert report.changes[0].location == f"{BODY} #" + "/properties/p" * depth
+
+
+def test_a_chain_of_32_refs_is_followed_and_33_is_a_cycle() -> None:
+    def chain(length: int, type: str) -> Spec:
+        schemas = {f"S{i}": {"$ref": f"#/components/schemas/S{i + 1}"} for i in range(length - 1)}
+        schemas[f"S{length - 1}"] = {"$ref": "#/components/schemas/End"}
+        schemas["End"] = {"type": type}
+        return parse(api(returns({"$ref": "#/components/schemas/S0"}), schemas), CORPUS / "x.yaml")
+
+    assert findings(compare(chain(31, "string"), chain(31, "integer"))) == [
+        f"BREAKING response-body-type-changed at {BODY}: type string is now integer [{ITEM}]"
+    ]
+    with pytest.raises(SpecError, match=r"^a \$ref cycle through #/components/schemas/End$"):
+        compare(chain(32, "string"), chain(32, "integer"))
 
 
 def test_a_ref_cycle_is_a_spec_error() -> None:
