@@ -7,6 +7,7 @@ read in review: a diff there is a change to the changelog. (Named after the modu
 `make mutate` a mutant of tools/compat/checker.py meets these tests first.)
 """
 
+import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -474,6 +475,14 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(returns(S), {"S": {"anyOf": [S, {"type": "integer", "maximum": 4}]}}),
     ),
     "tags-removed": (api({"tags": ["items"], "responses": OK}), api({"responses": OK})),
+    "enum-object-keys-reordered": (
+        api(returns({"enum": [{"a": 1, "b": 2}]})),
+        api(returns({"enum": [{"b": 2, "a": 1}]})),
+    ),
+    "enum-of-dates": (
+        api(returns({"enum": [datetime.date(2026, 1, 1)]})),
+        api(returns({"enum": [datetime.date(2026, 1, 1), datetime.date(2026, 1, 2)]})),
+    ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
