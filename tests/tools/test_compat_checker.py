@@ -208,6 +208,18 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         secured([{"b": []}], b={"type": "apiKey", "in": "query", "name": "k"}),
         secured([{"b": []}], b={"type": "apiKey", "in": "query", "name": "K"}),
     ),
+    "undefined-scheme-before-a-changed-one": (
+        secured([{"nowhere": [], "b": []}]),
+        secured([{"nowhere": [], "b": []}], b={"type": "apiKey", "in": "header", "name": "L"}),
+    ),
+    "security-scheme-by-ref": (
+        secured([{"r": []}], r={"$ref": "#/components/securitySchemes/b"}),
+        secured(
+            [{"r": []}],
+            r={"$ref": "#/components/securitySchemes/b"},
+            b={"type": "apiKey", "in": "header", "name": "L"},
+        ),
+    ),
     "global-security-unchanged-operation-override": (
         api({"security": [], "responses": OK}, security=[{"a": []}], components={"securitySchemes": SCHEMES}),
         api({"responses": OK}, security=[{"a": []}], components={"securitySchemes": SCHEMES}),
