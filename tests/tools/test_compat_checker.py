@@ -212,6 +212,13 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         secured([{"nowhere": [], "b": []}]),
         secured([{"nowhere": [], "b": []}], b={"type": "apiKey", "in": "header", "name": "L"}),
     ),
+    "removed-scheme-before-a-changed-one": (
+        secured([{"a": [], "b": []}]),
+        api(
+            {"security": [{"a": [], "b": []}], "responses": OK},
+            components={"securitySchemes": {"b": {"type": "apiKey", "in": "header", "name": "L"}}},
+        ),
+    ),
     "security-scheme-by-ref": (
         secured([{"r": []}], r={"$ref": "#/components/securitySchemes/b"}),
         secured(
