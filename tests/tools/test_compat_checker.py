@@ -502,6 +502,10 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(returns({"enum": [datetime.date(2026, 1, 1)]})),
         api(returns({"enum": [datetime.date(2026, 1, 1), datetime.date(2026, 1, 2)]})),
     ),
+    "info-title-and-description-edited": (
+        api(info={"title": "t", "version": "1.0.0", "description": "a"}),
+        api(info={"title": "u", "version": "1.0.1", "description": "b"}),
+    ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
