@@ -503,8 +503,12 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(returns({"enum": [datetime.date(2026, 1, 1), datetime.date(2026, 1, 2)]})),
     ),
     "info-title-and-description-edited": (
-        api(info={"title": "t", "version": "1.0.0", "description": "a"}),
-        api(info={"title": "u", "version": "1.0.1", "description": "b"}),
+        api(info={"title": "t", "version": "1.0.0", "description": "a"} | {f"x-{i}": "a" for i in range(6)}),
+        api(info={"title": "u", "version": "1.0.1", "description": "b"} | {f"x-{i}": "b" for i in range(6)}),
+    ),
+    "a-documented-key-named-version-elsewhere": (
+        api(components={"links": {"version": {"operationId": "a", "description": "x"}}}),
+        api(components={"links": {"version": {"operationId": "a", "description": "y"}}}),
     ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
