@@ -510,6 +510,14 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(components={"links": {"version": {"operationId": "a", "description": "x"}}}),
         api(components={"links": {"version": {"operationId": "a", "description": "y"}}}),
     ),
+    "documentation-under-a-key-with-a-tilde": (
+        api(components={"schemas": {"a~/b": {"description": "x"}}}),
+        api(components={"schemas": {"a~/b": {"description": "y"}}}),
+    ),
+    "operation-without-an-id-moved": (
+        with_paths({"/a": {"get": {"responses": OK}}}),
+        with_paths({"/b": {"get": {"responses": OK}}}),
+    ),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
