@@ -518,6 +518,7 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         with_paths({"/a": {"get": {"responses": OK}}}),
         with_paths({"/b": {"get": {"responses": OK}}}),
     ),
+    "default-server-made-explicit": (api(), api(servers=[{"url": "/"}])),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
