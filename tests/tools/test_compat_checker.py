@@ -519,6 +519,7 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         with_paths({"/b": {"get": {"responses": OK}}}),
     ),
     "default-server-made-explicit": (api(), api(servers=[{"url": "/"}])),
+    "server-url-ending-in-x": (api(servers=[{"url": "/apiX"}]), api(servers=[{"url": "/api"}])),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
