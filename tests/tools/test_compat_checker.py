@@ -520,6 +520,8 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "default-server-made-explicit": (api(), api(servers=[{"url": "/"}])),
     "server-url-ending-in-x": (api(servers=[{"url": "/apiX"}]), api(servers=[{"url": "/api"}])),
+    "no-paths-yet": ({k: v for k, v in api().items() if k != "paths"}, api()),
+    "server-replaced-by-two": (api(servers=[{"url": "/a"}]), api(servers=[{"url": "/b"}, {"url": "/c"}])),
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
