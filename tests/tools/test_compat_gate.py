@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -283,6 +284,36 @@ def test_a_spec_that_does_not_load_fails_the_gate_with_its_error(repo: Path) -> 
         False,
         f"FAIL: {repo.parent / 'specs' / 'auth.yaml'}: not an OpenAPI 3.x document (openapi: '2.0.0')",
     )
+
+
+def test_a_failing_verdict_names_its_service(repo: Path) -> None:
+    (repo.parent / "specs" / "info.yaml").write_text("openapi: 2.0.0\n")
+    assert check(service("info", repo), repo).name == "info"
+    (repo.parent / "specs" / "released" / "info.yaml").unlink()
+    assert check(service("info", repo), repo).name == "info"
+
+
+def test_the_changelog_names_the_consumers_of_the_registry_checked(repo: Path) -> None:
+    """A registry where info calls nobody: the gate must not read the repo's own registry."""
+    registry = repo.read_text().replace('uses = ["auth"]', "uses = []")
+    assert registry != repo.read_text()
+    repo.write_text(registry)
+    spec_edit(repo, "auth", add_409, "2.0.0")
+    assert "           who:  breaks outside callers only (no registered service calls this contract)" in (
+        check(service("auth", repo), repo).changelog
+    )
+
+
+def test_release_moves_every_changed_contract_past_an_unchanged_one(repo: Path) -> None:
+    spec_edit(repo, "info", add_endpoint_to_info, "1.1.0")
+    ok, lines = release(repo)
+    assert ok and lines[-1] == "info: released 1.1.0 (was 1.0.0)"
+
+
+def add_endpoint_to_info(document: dict[str, Any]) -> None:
+    document["paths"]["/version"] = {
+        "get": {"operationId": "version", "responses": {"204": {"description": "-"}}}
+    }
 
 
 def test_a_stale_released_contract_says_how_to_confirm(repo: Path) -> None:

@@ -32,12 +32,13 @@ def test_a_rule_is_registered_under_its_id(scratch: dict[str, Rule]) -> None:
 def test_a_schema_rule_gets_an_id_of_its_own_only_for_properties_or_where_oasdiff_has_one(
     scratch: dict[str, Rule],
 ) -> None:
-    rules._schema_rule("request-property", "max-set", "request", True, "out of range")
+    rules._schema_rule("request-property", "max-unset", "request", False, "in range")
     rules._schema_rule("request-body", "max-set", "request", True, "out of range")
     rules._schema_rule("request-body", "max-unset", "request", False, "in range")
     rules._schema_rule("response-header", "max-set", "response", False, "in range")
+    assert "request-property-max-unset" not in OASDIFF_IDS  # registered for its stem alone
     assert scratch == {
-        "request-property-max-set": Rule("request-property-max-set", "request", True, "out of range"),
+        "request-property-max-unset": Rule("request-property-max-unset", "request", False, "in range"),
         "request-body-max-set": Rule("request-body-max-set", "request", True, "out of range"),
     }
 
