@@ -58,7 +58,8 @@ IMPORTS = {
     "b.py": "\n\nfrom clients.auth_client.api.auth import readyz, healthz\n",
     "sub/c.py": "from clients.auth_client.api.auth.login import asyncio_detailed\n"
     "from clients.auth_client import models\nimport clients.auth_client.api\n",
-    "sub/d.py": "from . import sibling\nfrom .api.auth import relative\nimport clients.info_client.api.info.get_info\n"
+    "sub/d.py": "from . import sibling\nfrom .api.auth import relative\n"
+    "import clients.info_client.api.info.get_info\n"
     "from clients.auth_client.apis.auth import near_miss\n",
     "e.py": "def f():\n    from clients.auth_client.api import tokens\n",
     "f.txt": "import clients.auth_client.api.auth.not_python\n",
