@@ -1,6 +1,6 @@
-"""`spec-compat OLD NEW` (the console script), `make compat` and `make release` (the gate)."""
+"""`spec-compat OLD NEW` (tools/compat/cli.py): in-process through `main`, and as the user runs it
+(the console script, `make compat OLD=... NEW=...`: those tests are marked `processes`)."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.tools.compat_edits import add_409, add_endpoint
 from tools.compat.cli import main
-from tools.compat.consumers import called_modules, consumers_of, module_name
-from tools.compat.gate import gate, major_bumped, release
 from tools.registry import ROOT
-
-# spec-compat and make run as the user runs them: processes.
-pytestmark = pytest.mark.processes
 
 SPEC_COMPAT = Path(sys.executable).parent / "spec-compat"
 
@@ -33,18 +29,8 @@ def edited(tmp_path: Path, name: str, edit, version: str | None = None) -> Path:
     return path
 
 
-def add_409(document) -> None:
-    """A new error status on login (409: one no version of the spec documents)."""
-    document["paths"]["/login/"]["post"]["responses"]["409"] = {"$ref": "#/components/responses/Unauthorized"}
-
-
-def add_endpoint(document) -> None:
-    document["paths"]["/version"] = {
-        "get": {"operationId": "version", "responses": {"204": {"description": "-"}}}
-    }
-
-
 # --- spec-compat ----------------------------------------------------------------------------------
+@pytest.mark.processes
 def test_the_same_file_is_compatible() -> None:
     result = run("specs/auth.yaml", "specs/auth.yaml")
     assert result.returncode == 0, result.stderr
@@ -56,6 +42,7 @@ def test_a_new_endpoint_is_compatible(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "ok       endpoint-added [operation]" in capsys.readouterr().out
 
 
+@pytest.mark.processes
 def test_a_breaking_change_exits_1_and_names_the_rule_and_the_consumer(tmp_path: Path) -> None:
     result = run("specs/auth.yaml", str(edited(tmp_path, "auth", add_409)), "--service", "auth")
     assert result.returncode == 1
@@ -96,12 +83,14 @@ def test_a_missing_or_invalid_file_exits_2_with_one_line(
         assert error in err
 
 
+@pytest.mark.processes
 def test_the_console_script_exits_2_with_one_line_for_a_missing_file(tmp_path: Path) -> None:
     result = run("specs/auth.yaml", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2
     assert result.stderr == f"spec-compat: error: {tmp_path / 'nope.yaml'}: no such file\n"
 
 
+@pytest.mark.processes
 def test_make_compat_runs_it_on_two_files(tmp_path: Path) -> None:
     new = edited(tmp_path, "auth", add_409)
     result = subprocess.run(
@@ -113,160 +102,6 @@ def test_make_compat_runs_it_on_two_files(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "response-non-success-status-added" in result.stdout
-
-
-# --- consumers ----------------------------------------------------------------------------------
-def test_info_calls_login_and_readyz_as_its_source_says() -> None:
-    assert set(called_modules(ROOT / "info_service", "auth")) == {"login", "readyz"}
-    (info,) = consumers_of("auth")
-    assert info.name == "info" and info.modules == {"login", "readyz"}
-
-
-def test_module_names_are_the_generated_clients() -> None:
-    """Every generated module of clients/auth_client is the module name of an auth operation."""
-    document = yaml.safe_load((ROOT / "specs" / "auth.yaml").read_text())
-    expected = {
-        module_name(op.get("operationId"), method, path)
-        for path, item in document["paths"].items()
-        for method, op in item.items()
-    }
-    generated = {
-        p.stem for p in (ROOT / "clients" / "auth_client" / "api").glob("*/*.py") if p.stem != "__init__"
-    }
-    assert generated == expected
-
-
-@pytest.mark.parametrize(
-    "operation_id", ["login", "getInfo", "get-user.byID", "list", "HTTPStatus", "_x", "2fa"]
-)
-def test_module_name_is_openapi_python_clients(operation_id: str) -> None:
-    from openapi_python_client.strings import PythonIdentifier
-
-    assert module_name(operation_id, "get", "/") == PythonIdentifier(operation_id, prefix="field_")
-
-
-# --- the gate: make compat, make release ---------------------------------------------------------
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A copy of the registry, the specs and info's source, every spec released as it is, at 1.0.0.
-
-    Independent of whatever the repo's own specs hold unreleased today."""
-    shutil.copy(ROOT / "services.toml", tmp_path)
-    shutil.copytree(ROOT / "specs", tmp_path / "specs")
-    for path in (tmp_path / "specs").glob("*.yaml"):
-        document = yaml.safe_load(path.read_text())
-        document["info"]["version"] = "1.0.0"
-        text = yaml.safe_dump(document, sort_keys=False)
-        path.write_text(text)
-        (tmp_path / "specs" / "released" / path.name).write_text(text)
-    shutil.copytree(
-        ROOT / "info_service", tmp_path / "info_service", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    return tmp_path / "services.toml"
-
-
-def spec_edit(registry: Path, name: str, edit, version: str | None) -> None:
-    path = registry.parent / "specs" / f"{name}.yaml"
-    document = yaml.safe_load(path.read_text())
-    edit(document)
-    if version:
-        document["info"]["version"] = version
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-
-
-def test_the_repo_passes_the_gate() -> None:
-    ok, lines = gate()
-    assert ok, lines
-
-
-def test_a_change_without_a_new_version_fails(repo: Path) -> None:
-    spec_edit(repo, "auth", add_endpoint, None)
-    ok, lines = gate(repo)
-    assert not ok
-    assert "auth: FAIL: the spec changed but its version is still 1.0.0: bump it, a new version" in lines
-
-
-def test_a_breaking_change_with_a_minor_bump_fails(repo: Path) -> None:
-    spec_edit(repo, "auth", add_409, "1.1.0")
-    ok, lines = gate(repo)
-    assert not ok
-    assert "auth: FAIL: 1 breaking change(s) need a major version, 2.0.0 (1.0.0 -> 1.1.0 is not one)" in lines
-
-
-def test_a_major_bump_accepts_and_lists_the_breaks(repo: Path) -> None:
-    spec_edit(repo, "auth", add_409, "2.0.0")
-    ok, lines = gate(repo)
-    assert ok, lines
-    assert "auth: 1.0.0 -> 2.0.0: major version, 1 breaking change(s) announced" in lines
-    assert "           who:  breaks info, which calls login (POST /login/)" in lines
-
-
-def test_a_compatible_change_with_a_minor_bump_passes(repo: Path) -> None:
-    spec_edit(repo, "auth", add_endpoint, "1.1.0")
-    ok, lines = gate(repo)
-    assert ok and "auth: 1.0.0 -> 1.1.0: compatible" in lines
-
-
-def test_a_version_going_back_fails(repo: Path) -> None:
-    spec_edit(repo, "auth", add_endpoint, "0.9.0")
-    assert not gate(repo)[0]
-
-
-def test_a_service_with_no_released_contract_is_new(repo: Path) -> None:
-    (repo.parent / "specs" / "released" / "info.yaml").unlink()
-    ok, lines = gate(repo)
-    assert ok
-    assert (
-        "info: new: no released contract yet (specs/released/info.yaml appears at `make release`, as 1.0.0)"
-        in lines
-    )
-
-
-def test_a_released_contract_without_a_service_fails(repo: Path) -> None:
-    shutil.copy(repo.parent / "specs" / "auth.yaml", repo.parent / "specs" / "released" / "old.yaml")
-    ok, lines = gate(repo)
-    assert not ok and any(
-        line.startswith("old: FAIL: specs/released/old.yaml has no service") for line in lines
-    )
-
-
-def test_release_refuses_when_the_gate_fails_and_moves_forward_when_it_passes(repo: Path) -> None:
-    released = repo.parent / "specs" / "released" / "auth.yaml"
-    spec_edit(repo, "auth", add_409, "1.1.0")
-    before = released.read_bytes()
-    ok, lines = release(repo)
-    assert not ok and lines[-1] == "make release: refused, make compat fails"
-    assert released.read_bytes() == before
-    spec_edit(repo, "auth", lambda d: None, "2.0.0")
-    ok, lines = release(repo)
-    assert ok and lines[-1] == "auth: released 2.0.0 (was 1.0.0)"
-    assert released.read_bytes() == (repo.parent / "specs" / "auth.yaml").read_bytes()
-    assert gate(repo) == (True, ["auth: unchanged (2.0.0)", "info: unchanged (1.0.0)", "make compat: ok"])
-
-
-def test_the_gate_command_exits_1_on_failure(repo: Path) -> None:
-    spec_edit(repo, "auth", add_409, None)
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.compat", "gate", "--registry", str(repo)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    assert result.returncode == 1 and result.stdout.rstrip().endswith("make compat: FAILED")
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "major"),
-    [
-        ("1.0.0", "2.0.0", True),
-        ("1.0.0", "1.9.0", False),
-        ("0.1.0", "0.2.0", True),
-        ("0.1.0", "0.1.1", False),
-    ],
-)
-def test_major_bump(old: str, new: str, major: bool) -> None:
-    assert major_bumped(old, new) is major
 
 
 @pytest.mark.parametrize("args", [[], ["specs/auth.yaml"], ["specs/auth.yaml", ""]])
@@ -284,3 +119,92 @@ def test_json_is_read_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     (tmp_path / "auth.json").write_text(json.dumps(document))
     assert main([str(ROOT / "specs" / "auth.yaml"), str(tmp_path / "auth.json")]) == 0
     assert "no changes" in capsys.readouterr().out
+
+
+WHO_INFO = "           who:  breaks info, which calls login (POST /login/)"
+WHO_NOBODY = "           who:  breaks outside callers only (no registered service calls this contract)"
+
+
+def without_login_400(document) -> None:
+    del document["paths"]["/login/"]["post"]["responses"]["400"]
+
+
+def test_a_breaking_change_exits_1_and_names_the_consumers_of_the_old_files_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(ROOT / "specs/auth.yaml"), str(edited(tmp_path, "auth", add_409))]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "  BREAKING response-non-success-status-added [response]" in out
+    assert WHO_INFO in out
+
+
+def test_the_new_file_names_the_service_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """OLD is a scratch file, NEW the released contract: the service is found from NEW."""
+    old = edited(tmp_path, "auth", without_login_400)
+    assert main([str(old), str(ROOT / "specs/released/auth.yaml")]) == 1
+    assert WHO_INFO in capsys.readouterr().out.splitlines()
+
+
+def test_files_of_no_registered_service_break_outside_callers_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "old.yaml"
+    old.write_text(edited(tmp_path, "auth", lambda d: None).read_text())
+    new = edited(tmp_path, "auth", add_409)
+    assert main([str(old), str(new)]) == 1
+    assert WHO_NOBODY in capsys.readouterr().out.splitlines()
+    assert main([str(old), str(new), "--service", "auth"]) == 1
+    assert WHO_INFO in capsys.readouterr().out.splitlines()
+    assert main([str(old), str(new), "--service", "info"]) == 1
+    assert WHO_NOBODY in capsys.readouterr().out.splitlines()
+
+
+def test_the_service_given_wins_over_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main([str(ROOT / "specs/auth.yaml"), str(edited(tmp_path, "auth", add_409)), "--service", "info"])
+        == 1
+    )
+    assert WHO_NOBODY in capsys.readouterr().out.splitlines()
+
+
+def test_an_unknown_service_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(ROOT / "specs/auth.yaml"), str(ROOT / "specs/auth.yaml"), "--service", "nope"]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "spec-compat: error: no service 'nope' in services.toml\n")
+
+
+def test_the_rules_are_listed_one_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from tools.compat.rules import RULES
+
+    assert main(["--rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "rule id | side | breaking | oasdiff id"
+    assert len(lines) == len(RULES) + 1
+    assert lines[1] == "api-path-removed-without-deprecation | operation | yes | yes"
+    assert "api-security-updated | request | yes | ours" in lines
+    assert "endpoint-added | operation | no | yes" in lines
+    assert "response-closed-schema-property-added | response | yes | ours" in lines
+    assert "documentation-changed | document | no | ours" in lines
+
+
+def test_the_help_says_what_the_exit_codes_mean(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: spec-compat [-h] [--service SERVICE] [--rules] [old] [new]\n")
+    assert (
+        "Compare two OpenAPI 3.x contracts: exit 0 when NEW is compatible with callers of OLD, 1 when it "
+        "breaks them, 2 when a file is missing or invalid." in out
+    )
+    for help in (
+        "old                the contract callers were written against",
+        "new                the contract to check",
+        "--service SERVICE  the registered service whose consumers to check (default: the one whose spec or "
+        "released spec is OLD or NEW)",
+        "--rules            list the rules and exit",
+    ):
+        assert help in out

@@ -231,7 +231,7 @@ class _Diff:
         self.servers()
         old_ops, new_ops = self.operations(self.old), self.operations(self.new)
         new_paths = {_normal_path(path) for (_, path) in new_ops.values()}
-        new_ids = {op.get("operationId"): (method, path) for (method, path), (op, _) in new_ops.items()}
+        new_ids = {op.get("operationId"): (method, path) for (method, _), (op, path) in new_ops.items()}
         for key, (op, path) in old_ops.items():
             operation = Operation(key[0].upper(), path, op.get("operationId"))
             where = (operation,)
@@ -483,7 +483,12 @@ class _Diff:
                 continue
             location = f"{operation} {key[0]} parameter {parameter['name']}"
             if key[0] == "path":
-                self.add("new-request-path-parameter", location, f"added the path parameter {key[1]}", where)
+                self.add(
+                    "new-request-path-parameter",
+                    location,
+                    f"added the path parameter {parameter['name']}",
+                    where,
+                )
             elif parameter.get("required"):
                 self.add(
                     "new-required-request-parameter",

@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tools import registry
 from tools.compat.changelog import render
 from tools.compat.checker import compare
 from tools.compat.consumers import Consumer, consumers_of, service_of
@@ -19,6 +20,8 @@ def _consumers(old: Path, new: Path, service: str | None) -> list[Consumer]:
     if service is None:
         found = service_of(new) or service_of(old)
         service = found.name if found else None
+    else:
+        registry.service(service)  # KeyError for a name services.toml does not have
     return consumers_of(service) if service else []
 
 

@@ -51,9 +51,14 @@ def called_modules(package_dir: Path, provider: str) -> dict[str, list[str]]:
             found.setdefault(parts[1], []).append(where)
 
     for file in sorted(package_dir.rglob("*.py")):
-        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-        for node in ast.walk(tree):
-            where = f"{file.relative_to(package_dir.parent)}:{getattr(node, 'lineno', 0)}"
+        text = file.read_text(encoding="utf-8")
+        if api not in text:  # no import of the client's operations (parsing every file costs)
+            continue
+        shown = file.relative_to(package_dir.parent)
+        for node in ast.walk(ast.parse(text, filename=str(file))):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            where = f"{shown}:{node.lineno}"
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     record(alias.name, where)
