@@ -6,15 +6,18 @@ id, writes that worker's file exactly as a uvicorn worker's counters do (`tests/
 runs two real workers). The end-to-end scrape of one process is in `tests/test_metrics.py` too.
 """
 
+import logging
+import multiprocessing
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.values import MultiProcessValue
 
-from common.metrics import MULTIPROCESS_ENV, exposition
+from common.metrics import MULTIPROCESS_ENV, exposition, install_metrics
 from tests.apps import build
 
 
@@ -122,3 +125,41 @@ def test_a_request_outside_the_specs_operations_is_labelled_by_its_route_or_unma
         assert client.get(path).status_code == int(status)
 
     assert sample("http_requests_total", operation=operation, status=status) == counted + 1
+
+
+@pytest.mark.parametrize("shared_dir", [False, True], ids=["no dir", "dir"])
+def test_a_worker_without_a_shared_directory_says_its_counts_are_its_own(
+    shared_dir: bool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """Under a process supervisor (a parent process), `/metrics` adds the workers up only through
+    `PROMETHEUS_MULTIPROC_DIR`; without it, the worker warns at start-up, once."""
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
+    if shared_dir:
+        monkeypatch.setenv(MULTIPROCESS_ENV, str(tmp_path))
+    else:
+        monkeypatch.delenv(MULTIPROCESS_ENV, raising=False)
+    caplog.set_level(logging.WARNING, logger="metrics")
+
+    install_metrics(FastAPI())
+
+    warnings = [record.getMessage() for record in caplog.records if record.name == "metrics"]
+    assert warnings == (
+        []
+        if shared_dir
+        else [
+            f"a worker process without {MULTIPROCESS_ENV}: with several workers, /metrics counts only the "
+            "requests of the worker that answers the scrape"
+        ]
+    )
+
+
+def test_a_process_of_its_own_does_not_warn(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: None)
+    monkeypatch.delenv(MULTIPROCESS_ENV, raising=False)
+    caplog.set_level(logging.WARNING, logger="metrics")
+
+    install_metrics(FastAPI())
+
+    assert [record for record in caplog.records if record.name == "metrics"] == []
