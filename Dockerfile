@@ -1,8 +1,9 @@
 # One image for every service in services.toml; the command picks the service:
 #   podman run IMAGE uvicorn auth_service:app --port 8001
 #   podman run IMAGE                              (info_service on 8000, the default command)
-# Workers come from WEB_CONCURRENCY (uvicorn's own variable), everything else from the services'
-# environment variables (README, Configuration). docs/deploy.md explains the choices.
+# Workers come from WEB_CONCURRENCY (uvicorn's own variable), the event loop from UVICORN_LOOP
+# (uvloop accepting connections in batches: common/eventloop.py), everything else from the
+# services' environment variables (README, Configuration). docs/deploy.md explains the choices.
 #
 # BASE_IMAGE is any Debian-like image with python3.11 on PATH: the default for users with a
 # registry; `make image` builds a local one with mmdebstrap (deploy/base-image.sh).
@@ -38,7 +39,7 @@ WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
 COPY --from=build /src /app
 ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    UVICORN_HOST=0.0.0.0 WEB_CONCURRENCY=1
+    UVICORN_HOST=0.0.0.0 UVICORN_LOOP=common.eventloop:new_event_loop WEB_CONCURRENCY=1
 USER 10001:10001
 EXPOSE 8000 8001
 CMD ["uvicorn", "info_service:app", "--port", "8000"]

@@ -49,6 +49,8 @@ print(json.dumps({
     "existing_paths": [path for path in paths if os.path.exists(path)],
     "python": list(sys.version_info[:2]),
     "app_entries": sorted(os.listdir("/app")),
+    "event_loop": type(__import__("uvicorn").Config("x:y", loop=os.environ.get("UVICORN_LOOP", "auto"))
+                       .get_loop_factory()()).__module__,
 }))
 """
 # Looked for in the image: runtime modules must import, dev tools must be absent.

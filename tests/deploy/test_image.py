@@ -47,6 +47,11 @@ def test_every_registered_service_imports_with_uvicorn_on_the_path(image_facts: 
     assert image_facts["python"] == [3, 11]
 
 
+def test_uvicorn_runs_the_services_on_the_batch_accepting_loop(image_facts: dict) -> None:
+    """`UVICORN_LOOP` in the image: uvloop alone accepts one connection a turn (common/eventloop.py)."""
+    assert image_facts["event_loop"] == "common.eventloop"
+
+
 def test_the_app_folder_holds_the_services_their_specs_and_the_venv_only(image_facts: dict) -> None:
     packages = {each.package for each in services()}
     expected = packages | {
