@@ -29,11 +29,17 @@ end
 """
 
 
+def with_args(services: list[Service], args: list[str]) -> list[Service]:
+    for service in services:
+        service.args += args
+    return services
+
+
 def builds(loop: list[str]) -> dict[str, Callable[[], list[Service]]]:
     bare = [*variants.QUIET, *loop]
     return {
         "stack": lambda: variants.stack(args=loop),
-        "minimal": lambda: [s for s in variants.minimal() if not s.args.extend(loop)],
+        "minimal": lambda: with_args(variants.minimal(), loop),
         "bare": lambda: [Service("bench.bare:app", args=bare, ready_path="/openapi.json")],
     }
 
