@@ -14,7 +14,8 @@ Only where one process serves the socket: uvicorn's worker processes (`--workers
 `WEB_CONCURRENCY`) share it, and the one that wakes first would take a whole burst (13 to 16 of
 16 connections, against 7 to 11 with uvloop's one a turn, measured), leaving the other cores idle
 for as long as those connections live; that is libuv's own reason for the change. So workers, TLS
-listeners and any `create_server` option this does not know get uvloop's own server.
+listeners and any `create_server` option this does not know get uvloop's own server. (Workers
+forked by gunicorn are not seen as workers: under gunicorn, keep its own `uvloop` setting.)
 """
 
 import asyncio
