@@ -164,9 +164,10 @@ class _CookielessClient(httpx.AsyncClient):
         started = time.perf_counter()
         with request_context(request=request):
             response = await self._transport.handle_async_request(request)
-        assert isinstance(response.stream, httpx.AsyncByteStream)  # as httpx asserts
+        answered = response.stream
+        assert isinstance(answered, httpx.AsyncByteStream)  # as httpx asserts
         response.request = request
-        response.stream = BoundAsyncStream(response.stream, response=response, start=started)
+        response.stream = BoundAsyncStream(answered, response=response, start=started)
         response.default_encoding = self._default_encoding
         if _httpx_logger.isEnabledFor(logging.INFO):  # its arguments cost more than the check
             _httpx_logger.info(
@@ -184,6 +185,10 @@ class _CookielessClient(httpx.AsyncClient):
         except BaseException:
             await response.aclose()
             raise
+        # Read and closed, the response no longer needs the stream that points back at it: without
+        # that cycle it is freed as soon as the caller is done with it, not by the garbage collector
+        # (~22 objects a call to auth; each young-generation collection in info found ~16,000).
+        response.stream = answered
         return response
 
 

@@ -5,7 +5,9 @@ full path builds (method, URL, headers in order, body, timeouts), and the caller
 response; every other call must take httpx's full path.
 """
 
+import gc
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -397,3 +399,23 @@ async def test_the_short_path_logs_the_line_httpx_logs(monkeypatch, caplog):
 
     lines = [record.getMessage() for record in caplog.records if record.name == "httpx"]
     assert lines == ['HTTP Request: POST http://auth.test:8001/login/ "HTTP/1.1 200 OK"'] * 2
+
+
+@pytest.mark.parametrize("answered", ["json", "streamed"])
+@pytest.mark.parametrize("full", [False, True], ids=["short", "full"])
+async def test_a_read_answer_is_freed_without_the_garbage_collector(monkeypatch, full, answered):
+    """httpx's response and its bound stream point at each other; the short path drops the stream
+    once the answer is read, so no call to auth leaves a cycle behind (httpx's full path does)."""
+    recorder = Recorder(ANSWERS[answered])
+    if full:
+        monkeypatch.setattr(_CookielessClient, "request", httpx.AsyncClient.request)
+    async with auth_http_client(CallsToAuth(), recorder) as http:
+        gc.disable()
+        try:
+            answer = await http.request("post", "/login/")
+            assert answer.json()["subject"] in ("demo", "x")
+            left = weakref.ref(answer)
+            del answer, recorder.answered[:]
+            assert (left() is None) is not full
+        finally:
+            gc.enable()
