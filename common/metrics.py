@@ -6,8 +6,9 @@ worker writes its values to files there, and whichever worker answers a scrape a
 Without it, each worker would answer with its own counts only; a worker that starts without it
 under a process supervisor says so in the log.
 
-Labels come from the route Starlette already matched (the spec's `operationId`), never from the
-raw path: an unknown path is `operation="unmatched"`, so no caller can grow the label set.
+Labels come from the route the router already matched (the spec's `operationId`, else the route's
+path), never from the raw path: an unknown path is `operation="unmatched"`, so no caller can grow
+the label set.
 """
 
 import logging
@@ -67,11 +68,24 @@ class RequestMetrics:
 
 
 def _operation(scope: Scope) -> str:
-    """The operation Starlette routed the request to; set in the scope it shares with us."""
-    route = scope.get("route")
+    """The operation the router sent the request to, from the scope it shares with us: the spec's
+    operationId, else the route's path (docs pages, `/openapi.json`, the docs' assets' mount)."""
+    route = scope.get("route") or _plain_route(scope)
     if route is None:
         return "unmatched"
     return getattr(route, "operation_id", None) or getattr(route, "path", None) or "unmatched"
+
+
+def _plain_route(scope: Scope) -> object | None:
+    """A plain Starlette route or mount, which FastAPI's router matches without recording the
+    route itself in the scope, only its endpoint: found by that endpoint among the app's routes."""
+    endpoint, router = scope.get("endpoint"), scope.get("router")
+    if endpoint is None or router is None:
+        return None
+    for route in router.routes:
+        if getattr(route, "endpoint", None) is endpoint or getattr(route, "app", None) is endpoint:
+            return route
+    return None
 
 
 def exposition() -> bytes:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.processes
 require_tool("wrk", "apt-get install wrk; .ci/run installs it", module=True)
 
 
-@pytest.mark.parametrize("loop", [[], ["--loop", "asyncio"]])
+@pytest.mark.parametrize("loop", [["--loop", "asyncio"]])  # the default loop runs every other test
 def test_each_run_reports_its_percentiles_in_order(loop: list[str]) -> None:
     finished = subprocess.run(
         [sys.executable, "-m", "bench.tail", "--variant", "bare", "--runs", "2", "--seconds", "1", *loop],

@@ -113,9 +113,12 @@ def test_each_request_counts_once_under_its_operation_and_status(
     [
         ("/nope", "unmatched", "404"),
         ("/docs", "/docs", "200"),
+        ("/openapi.json", "/openapi.json", "200"),
+        ("/static-offline-docs/swagger-ui.css", "/static-offline-docs", "200"),
+        ("/static-offline-docs/no-such-asset.css", "/static-offline-docs", "404"),
         ("/metrics", "metrics", "200"),
     ],
-    ids=["unknown-path", "route-without-operation-id", "own-operation"],
+    ids=["unknown-path", "route-without-operation-id", "plain-route", "mount", "mount-404", "own-operation"],
 )
 def test_a_request_outside_the_specs_operations_is_labelled_by_its_route_or_unmatched(
     path, operation, status
