@@ -70,7 +70,7 @@ class RequestMetrics:
 def _operation(scope: Scope) -> str:
     """The operation the router sent the request to, from the scope it shares with us: the spec's
     operationId, else the route's path (docs pages, `/openapi.json`, the docs' assets' mount)."""
-    route = scope.get("route") or _plain_route(scope)
+    route: object | None = scope.get("route") or _plain_route(scope)
     if route is None:
         return "unmatched"
     return getattr(route, "operation_id", None) or getattr(route, "path", None) or "unmatched"
