@@ -82,7 +82,8 @@ def _plain_route(scope: Scope) -> object | None:
     endpoint, router = scope.get("endpoint"), scope.get("router")
     if endpoint is None or router is None:
         return None
-    for route in router.routes:
+    routes: list[object] = router.routes
+    for route in routes:
         if getattr(route, "endpoint", None) is endpoint or getattr(route, "app", None) is endpoint:
             return route
     return None
