@@ -1,8 +1,8 @@
 """The event loop the services are served on: uvloop, accepting every waiting connection at once.
 
 `uvicorn APP --loop common.eventloop:new_event_loop` (`UVICORN_LOOP` in the image, the default of
-`tools.launch.serve`). Why not uvloop as it is: since libuv 1.45 (uvloop 0.18+), a listening
-socket accepts **one connection per turn of the event loop**. A busy server's turn is a batch of
+`tools.launch.serve`). Why not uvloop as it is: since libuv 1.45 (uvloop 0.23 bundles 1.48), a
+listening socket accepts **one connection per turn of the event loop**. A busy server's turn is a batch of
 requests, milliseconds long, so a burst of new connections (a caller's pool growing under load, a
 client restarting) waits for dozens of turns: 64 connections opened at once to a loaded service
 were accepted over 60 to 600 ms, and those requests were the p99 (docs/performance.md, "The tail
@@ -11,9 +11,9 @@ CPU a request here. So: uvloop for the connections, and the accepting done as as
 (`BaseSelectorEventLoop._accept_connection`), each accepted socket handed to uvloop's transport.
 
 Only where one process serves the socket: uvicorn's worker processes (`--workers`,
-`WEB_CONCURRENCY`) share it, and the one that wakes first would take a whole burst (13 to 16 of
-16 connections, against 7 to 11 with uvloop's one a turn, measured), leaving the other cores idle
-for as long as those connections live; that is libuv's own reason for the change. So workers, TLS
+`WEB_CONCURRENCY`) share it, and the one that wakes first would take most of a burst (13 of 16
+connections, median of 15 bursts, against 10 with uvloop's one a turn), leaving a core idle for
+as long as those connections live; that is libuv's own reason for the change. So workers, TLS
 listeners and any `create_server` option this does not know get uvloop's own server. (Workers
 forked by gunicorn are not seen as workers: under gunicorn, keep its own `uvloop` setting.)
 """
