@@ -94,8 +94,7 @@ class BatchAcceptServer(asyncio.AbstractServer):
             return
         self._closed, self._serving = True, False
         for sock in self._sockets:
-            if sock.fileno() != -1:
-                self._loop.remove_reader(sock.fileno())
+            self._loop.remove_reader(sock.fileno())
             sock.close()
         if self._serving_forever is not None and not self._serving_forever.done():
             self._serving_forever.cancel()
@@ -118,13 +117,13 @@ class BatchAcceptServer(asyncio.AbstractServer):
                 self._loop.remove_reader(sock.fileno())
                 self._loop.call_later(ACCEPT_RETRY_SECONDS, self._resume, sock)
                 return
-            conn.setblocking(False)
+            # Non-blocking from here: uvloop's transport (libuv's uv__stream_open) sets it.
             task = self._loop.create_task(self._connect(conn))
             self._connecting.add(task)
             task.add_done_callback(self._connecting.discard)
 
     def _resume(self, sock: socket.socket) -> None:
-        if self._serving and sock.fileno() != -1:
+        if self._serving:  # not closed meanwhile
             self._loop.add_reader(sock.fileno(), self._accept, sock)
 
     async def _connect(self, conn: socket.socket) -> None:
@@ -137,7 +136,7 @@ class BatchAcceptServer(asyncio.AbstractServer):
 
 def listening_sockets(host: str | list[str] | None, port: int | None) -> list[socket.socket]:
     """Bound (not yet listening) sockets for every address of `host`, as `loop.create_server`
-    binds them: `SO_REUSEADDR`, IPv6 sockets IPv6 only."""
+    binds them: `SO_REUSEADDR`, IPv6 sockets IPv6 only, a family the machine lacks skipped."""
     hosts = host if isinstance(host, list) else [host]
     sockets: list[socket.socket] = []
     seen: set[tuple[Any, ...]] = set()
@@ -149,7 +148,10 @@ def listening_sockets(host: str | list[str] | None, port: int | None) -> list[so
                 if (family, address) in seen:
                     continue
                 seen.add((family, address))
-                sock = socket.socket(family, kind, proto)
+                try:
+                    sock = socket.socket(family, kind, proto)
+                except OSError:
+                    continue  # e.g. no IPv6 on this machine: the other addresses still serve
                 sockets.append(sock)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 if family == socket.AF_INET6:

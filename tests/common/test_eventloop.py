@@ -6,6 +6,7 @@ import logging
 import socket
 import ssl
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -14,9 +15,10 @@ import uvloop
 
 from common import eventloop
 from common.eventloop import BatchAcceptServer, Loop, new_event_loop
-from tools.launch import serve
+from tools.launch import free_port, serve
 
 BURST = 32
+TLS = Path(__file__).parent.parent / "info_service" / "tls"  # a self-signed certificate for auth.test
 
 
 def run(factory: Callable[[], asyncio.AbstractEventLoop], main: Coroutine[Any, Any, Any]) -> Any:
@@ -125,6 +127,45 @@ def test_serves_host_and_port_then_closes() -> None:
     run(new_event_loop, main())
 
 
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def test_binds_the_port_asked_on_every_address_of_the_host() -> None:
+    """As `loop.create_server` binds: each address once, IPv6 sockets IPv6 only (else `::` would
+    take the IPv4 port too and the second bind fail), the wildcard for no host."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        ipv6 = {"::1"} if socket.has_ipv6 and has_ipv6_loopback() else set()
+        for host, expected in (
+            ("127.0.0.1", {"127.0.0.1"}),
+            (["127.0.0.1", "127.0.0.1", *ipv6], {"127.0.0.1", *ipv6}),
+            (None, {"0.0.0.0", *({"::"} if ipv6 else ())}),  # noqa: S104 -- the wildcard is what no host means
+        ):
+            port = free_port()
+            server = await loop.create_server(lambda: Recorder([], [0]), host, port)
+            try:
+                assert {sock.getsockname()[0] for sock in server.sockets} == expected
+                assert {sock.getsockname()[1] for sock in server.sockets} == {port}
+                assert len(server.sockets) == len(expected)
+                for sock in server.sockets:
+                    assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR) == 1
+                    if sock.family == socket.AF_INET6:
+                        assert sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 1
+                assert await echo_once(port) == b"ping"
+                assert server._connecting == set()  # type: ignore[attr-defined]  # no task kept per connection
+            finally:
+                server.close()
+
+    run(new_event_loop, main())
+
+
 def test_serves_a_socket_it_is_given_as_uvicorn_passes_it() -> None:
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -134,8 +175,14 @@ def test_serves_a_socket_it_is_given_as_uvicorn_passes_it() -> None:
         assert server.sockets == (sock,)
         assert await echo_once(sock.getsockname()[1], b"x" * 100_000) == b"x" * 100_000
         server.close()
-        with socket.socket() as other, pytest.raises(ValueError, match="at the same time"):
-            await loop.create_server(asyncio.Protocol, "127.0.0.1", 0, sock=other)  # type: ignore[call-overload]
+        for host, port in (("127.0.0.1", 0), (None, 0), ("127.0.0.1", None)):
+            with (
+                socket.socket() as other,
+                pytest.raises(
+                    ValueError, match=r"^host/port and sock can not be specified at the same time$"
+                ),
+            ):
+                await loop.create_server(asyncio.Protocol, host, port, sock=other)  # type: ignore[arg-type]
 
     run(new_event_loop, main())
 
@@ -175,7 +222,7 @@ def test_start_serving_later_and_serve_forever() -> None:
         server.close()
         with pytest.raises(asyncio.CancelledError):
             await forever
-        with pytest.raises(RuntimeError, match="closed"):
+        with pytest.raises(RuntimeError, match=r"^The server is closed\.$"):
             await server.start_serving()
 
     run(new_event_loop, main())
@@ -212,7 +259,9 @@ def test_out_of_file_descriptors_pauses_accepting_then_resumes(
     with caplog.at_level(logging.ERROR, "eventloop"):
         waited = run(new_event_loop, main())
     assert waited >= 0.15  # the pause (the loop may fire a timer a clock tick early)
-    assert "accepting connections paused for 0.2 s: [Errno 24] Too many open files" in caplog.text
+    assert [record.getMessage() for record in caplog.records] == [
+        "accepting connections paused for 0.2 s: [Errno 24] Too many open files"
+    ]
 
 
 def test_a_protocol_that_fails_costs_its_connection_only(caplog: pytest.LogCaptureFixture) -> None:
@@ -236,18 +285,28 @@ def test_a_protocol_that_fails_costs_its_connection_only(caplog: pytest.LogCaptu
 
     with caplog.at_level(logging.ERROR, "eventloop"):
         assert run(new_event_loop, main()) == b"ping"
-    assert "a connection could not be set up" in caplog.text
+    assert [record.getMessage() for record in caplog.records] == ["a connection could not be set up"]
 
 
 def test_tls_and_unknown_options_go_to_uvloops_own_server(tmp_path: Any) -> None:
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        for server in (
-            await loop.create_server(asyncio.Protocol, "127.0.0.1", 0, ssl=context),
-            await loop.create_server(asyncio.Protocol, "127.0.0.1", 0, reuse_port=True),
-            await loop.create_unix_server(asyncio.Protocol, str(tmp_path / "socket")),
-        ):
+        server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        server_side.load_cert_chain(TLS / "auth.test.pem", TLS / "auth.test.key")
+        port = free_port()
+        tls = await loop.create_server(lambda: Recorder([], [0]), "127.0.0.1", port, ssl=server_side)
+        trusting = ssl.create_default_context(cafile=TLS / "auth.test.pem")
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, ssl=trusting, server_hostname="auth.test"
+        )
+        writer.write(b"over tls")
+        assert await reader.readexactly(8) == b"over tls"
+        writer.close()
+        port = free_port()
+        reused = await loop.create_server(lambda: Recorder([], [0]), "127.0.0.1", port, reuse_port=True)
+        assert await echo_once(port) == b"ping"
+        unix = await loop.create_unix_server(asyncio.Protocol, str(tmp_path / "socket"))
+        for server in (tls, reused, unix):
             assert not isinstance(server, BatchAcceptServer)
             server.close()
 
@@ -260,8 +319,14 @@ def test_worker_processes_share_connections_one_a_turn(monkeypatch: pytest.Monke
     monkeypatch.setattr("multiprocessing.parent_process", lambda: object())
 
     async def main() -> None:
-        server = await asyncio.get_running_loop().create_server(asyncio.Protocol, "127.0.0.1", 0)
+        loop = asyncio.get_running_loop()
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = await loop.create_server(lambda: Recorder([], [0]), sock=sock, start_serving=False)
         assert not isinstance(server, BatchAcceptServer)
+        assert not server.is_serving()
+        await server.start_serving()
+        assert await echo_once(sock.getsockname()[1]) == b"ping"
         server.close()
 
     run(new_event_loop, main())
@@ -272,3 +337,21 @@ def test_every_service_process_runs_on_it() -> None:
     """`tools.launch.serve` (make run, the tests, the bench) asks uvicorn for this loop."""
     loop = serve.build_parser().parse_args(["app:app", "--fd", "3"]).loop
     assert uvicorn.Config("app:app", loop=loop).get_loop_factory() is new_event_loop
+
+
+def test_a_machine_without_ipv6_serves_its_ipv4_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As uvloop's and asyncio's `create_server`: a family the machine cannot open is skipped."""
+
+    class NoIPv6(socket.socket):
+        def __init__(self, family: int = -1, *args: Any, **kwargs: Any) -> None:
+            if family == socket.AF_INET6:
+                raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+            super().__init__(family, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", NoIPv6)
+    sockets = eventloop.listening_sockets(None, 0)
+    try:
+        assert [sock.family for sock in sockets] == [socket.AF_INET]
+    finally:
+        for sock in sockets:
+            sock.close()

@@ -414,6 +414,7 @@ async def test_a_read_answer_is_freed_without_the_garbage_collector(monkeypatch,
         try:
             answer = await http.request("post", "/login/")
             assert answer.json()["subject"] in ("demo", "x")
+            assert isinstance(answer.stream, httpx.AsyncByteStream)  # what httpx types it as
             left = weakref.ref(answer)
             del answer, recorder.answered[:]
             assert (left() is None) is not full
