@@ -187,6 +187,26 @@ def test_serves_a_socket_it_is_given_as_uvicorn_passes_it() -> None:
     run(new_event_loop, main())
 
 
+def test_closing_waits_for_connections_being_set_up() -> None:
+    async def main() -> list[int]:
+        loop = asyncio.get_running_loop()
+        made: list[int] = []
+        server = await loop.create_server(lambda: Recorder(made, [0]), "127.0.0.1", 0)
+        client = socket.create_connection(("127.0.0.1", server.sockets[0].getsockname()[1]))
+        async with asyncio.timeout(10):  # until accepted, not yet set up
+            while not server._connecting:  # type: ignore[attr-defined]  # noqa: ASYNC110 -- a turn at a time
+                await asyncio.sleep(0)
+        server.close()
+        await server.wait_closed()
+        client.close()
+        for transport in Recorder.transports:
+            transport.close()
+        Recorder.transports.clear()
+        return made
+
+    assert run(new_event_loop, main()) == [0]
+
+
 def test_accepted_connections_send_without_delay() -> None:
     """TCP_NODELAY, as uvloop's own server sets it (else a head and a body wait for an ACK)."""
 
@@ -305,6 +325,9 @@ def test_tls_and_unknown_options_go_to_uvloops_own_server(tmp_path: Any) -> None
         port = free_port()
         reused = await loop.create_server(lambda: Recorder([], [0]), "127.0.0.1", port, reuse_port=True)
         assert await echo_once(port) == b"ping"
+        [sock] = reused.sockets
+        assert sock.getsockname() == ("127.0.0.1", port)
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
         unix = await loop.create_unix_server(asyncio.Protocol, str(tmp_path / "socket"))
         for server in (tls, reused, unix):
             assert not isinstance(server, BatchAcceptServer)
