@@ -327,6 +327,13 @@ async def serving(
         yield f"{'https' if tls else 'http'}://{host}:{server.sockets[0].getsockname()[1]}"
 
 
+@asynccontextmanager
+async def serving_each(*handlers: Handler) -> AsyncIterator[list[str]]:
+    """Each handler served as by `serving`, their URLs in the same order."""
+    async with contextlib.AsyncExitStack() as stack:
+        yield [await stack.enter_async_context(serving(handler)) for handler in handlers]
+
+
 async def post(
     transport: httpx.AsyncBaseTransport,
     url: str,
@@ -465,13 +472,7 @@ async def test_the_pool_never_opens_more_than_its_limit_and_always_serves_up_to_
     auths = [Counted() for _ in range(4)]
     closing = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"
     held = Counted(answer=closing, held={1, 2, 3})
-    async with (
-        serving(auths[0]) as a,
-        serving(auths[1]) as b,
-        serving(auths[2]) as c,
-        serving(auths[3]) as d,
-        serving(held) as h,
-    ):
+    async with serving_each(*auths, held) as (a, b, c, d, h):
         transport = Http1Transport(httpx.Limits(max_connections=3))
         try:
             for step, url in enumerate((a, b, c, d, a, b)):
@@ -509,13 +510,7 @@ async def test_after_every_failure_the_connection_is_closed_and_its_place_freed(
     ]
     auths = [Counted(answer=answer) for answer in broken]
     good = Counted()
-    async with (
-        serving(auths[0]) as w,
-        serving(auths[1]) as x,
-        serving(auths[2]) as y,
-        serving(auths[3]) as z,
-        serving(good) as ok,
-    ):
+    async with serving_each(*auths, good) as (w, x, y, z, ok):
         transport = Http1Transport(httpx.Limits(max_connections=1))
         try:
             for auth, url in zip(auths, (w, x, y, z), strict=True):

@@ -96,6 +96,12 @@ def with_paths(paths: dict[str, Any]) -> dict[str, Any]:
     return api() | {"paths": paths}
 
 
+def two_path_parameters(x: dict[str, Any]) -> dict[str, Any]:
+    """GET /a/{x}/{y}, `x` of schema `x`, `y` a string."""
+    parameters = [{"name": "x", "in": "path", "schema": x}, {"name": "y", "in": "path", "schema": STRING}]
+    return with_paths({"/a/{x}/{y}": {"get": {"parameters": parameters, "responses": OK}}})
+
+
 OK = {"200": {"description": "ok"}}
 S = {"$ref": "#/components/schemas/S"}
 STRING, INTEGER = {"type": "string"}, {"type": "integer"}
@@ -261,34 +267,7 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api({"parameters": [{"in": "query"}, {"name": "q", "in": "query"}], "responses": OK}),
         api({"parameters": [{"in": "query"}, {"name": "q", "required": True}], "responses": OK}),
     ),
-    "two-path-parameters": (
-        with_paths(
-            {
-                "/a/{x}/{y}": {
-                    "get": {
-                        "parameters": [
-                            {"name": "x", "in": "path", "schema": STRING},
-                            {"name": "y", "in": "path", "schema": STRING},
-                        ],
-                        "responses": OK,
-                    }
-                }
-            }
-        ),
-        with_paths(
-            {
-                "/a/{x}/{y}": {
-                    "get": {
-                        "parameters": [
-                            {"name": "x", "in": "path", "schema": INTEGER},
-                            {"name": "y", "in": "path", "schema": STRING},
-                        ],
-                        "responses": OK,
-                    }
-                }
-            }
-        ),
-    ),
+    "two-path-parameters": (two_path_parameters(x=STRING), two_path_parameters(x=INTEGER)),
     "path-parameter-not-in-the-template": (
         api({"parameters": [{"name": "other", "in": "path", "schema": STRING}], "responses": OK}),
         api({"parameters": [{"name": "other", "in": "path", "schema": INTEGER}], "responses": OK}),
