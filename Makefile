@@ -42,15 +42,16 @@ generate: install ## Regenerate every service's models and every used service's 
 	$(MAKE) --no-print-directory _generate DEST=.
 
 # The registry (services.toml) says what to generate: models for every service, a client for every
-# service another one uses (with its settings in clients/<name>_client.config.yaml).
+# service another one uses (with its settings in clients/<name>_client.config.yaml). ONLY=<name>:
+# that service's models and the clients of the services it uses, no more (`make service`).
 _generate:
-	@$(BIN)/python -m tools.registry models | while read -r spec package; do \
+	@$(BIN)/python -m tools.registry models $(ONLY) | while read -r spec package; do \
 		mkdir -p $(DEST)/$$package && \
 		$(BIN)/datamodel-codegen $(MODELS_FLAGS) --input $$spec --output $(DEST)/$$package/models.py \
 			--custom-file-header "# Generated from $$spec by datamodel-codegen (make generate). Do not edit." \
 			|| exit 1; \
 	done
-	@$(BIN)/python -m tools.registry clients | while read -r spec client; do \
+	@$(BIN)/python -m tools.registry clients $(ONLY) | while read -r spec client; do \
 		mkdir -p $(DEST)/clients && rm -rf $(DEST)/clients/$$client && \
 		$(BIN)/openapi-python-client generate --path $$spec --meta none --fail-on-warning \
 			--config clients/$$client.config.yaml --output-path $(DEST)/clients/$$client >/dev/null \

@@ -2,7 +2,9 @@
 
 For the Makefile: `python -m tools.registry names` prints the names; `models` prints each service's
 spec and package (`specs/auth.yaml auth_service`), one a line; `clients` each used service's spec
-and generated client (`specs/auth.yaml auth_client`).
+and generated client (`specs/auth.yaml auth_client`). With a NAME, `models` and `clients` print
+only what that service needs generated: its models, and the clients of the services it uses
+(`make service` generates no more than that).
 """
 
 import sys
@@ -75,16 +77,22 @@ def used() -> tuple[Service, ...]:
 
 
 def main(argv: list[str]) -> int:
-    if argv == ["names"]:
-        print(" ".join(each.name for each in services()))
-    elif argv == ["models"]:
-        for each in services():
-            print(each.spec.relative_to(ROOT), each.package)
-    elif argv == ["clients"]:
-        for each in used():
-            print(each.spec.relative_to(ROOT), client_package(each.name))
-    else:
-        print("usage: python -m tools.registry names|models|clients", file=sys.stderr)
+    verb, *names = argv or [""]
+    only = names[0] if len(names) == 1 else None
+    try:
+        if verb == "names" and not names:
+            print(" ".join(each.name for each in services()))
+        elif verb == "models" and len(names) <= 1:
+            for each in [service(only)] if only else services():
+                print(each.spec.relative_to(ROOT), each.package)
+        elif verb == "clients" and len(names) <= 1:
+            for each in [service(other) for other in service(only).uses] if only else used():
+                print(each.spec.relative_to(ROOT), client_package(each.name))
+        else:
+            print("usage: python -m tools.registry names|models [NAME]|clients [NAME]", file=sys.stderr)
+            return 2
+    except KeyError as exc:  # an unknown NAME
+        print(exc.args[0], file=sys.stderr)
         return 2
     return 0
 

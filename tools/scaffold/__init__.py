@@ -7,7 +7,8 @@ USES, a gateway that asks the used service through its generated client, over on
 that forwards each caller's token), its tests (`tests/<name>_service/`: behaviour, and the case
 behind each spec example), its deployment (`deploy/k8s/<name>.yaml`, listed in the kustomization,
 and a service in `compose.yaml`), its entry in `services.toml` (on the lowest free port from 8002),
-then runs `make _generate` for its models (and the used service's client, if none existed yet).
+then generates its models and the used service's client (`make _generate ONLY=<name>`: the
+other services' code is left as it is).
 
 It checks everything before writing anything: a name that exists, that is not a valid package
 name, or a USES naming no service is refused, and nothing changes. Should generation fail, what
@@ -181,8 +182,8 @@ def scaffold(name: str, uses: str | None = None, root: Path = REGISTRY.parent) -
         tidy = ([ruff, "check", "--fix-only", "--select", "I", "--quiet"], [ruff, "format", "--quiet"])
         for command in tidy:
             subprocess.run([*command, *code], cwd=root, check=True, capture_output=True, text=True)  # noqa: S603
-        subprocess.run(
-            ["make", "-s", "--no-print-directory", "_generate", "DEST=."],  # noqa: S607
+        subprocess.run(  # noqa: S603  # the name is a checked package name
+            ["make", "-s", "--no-print-directory", "_generate", "DEST=.", f"ONLY={name}"],  # noqa: S607
             cwd=root,
             check=True,
             capture_output=True,
