@@ -9,6 +9,11 @@ BIN := .venv/bin
 # openapi-python-client runs ruff from PATH: the venv's.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export UV_PYTHON_DOWNLOADS := never
+# Compiled modules are cached in __pycache__ (git-ignored) even where the environment says not to,
+# as container setups often do: without the cache every pytest run compiles ~1,700 modules and
+# rewrites the asserts of ~440 again (~10 s of `make test-fast`), and every service a test starts
+# compiles its imports again. The image sets it for itself (Dockerfile).
+unexport PYTHONDONTWRITEBYTECODE
 
 # Spectral and the OWASP ruleset (`make lint`), pinned by tools/spectral/package-lock.json; Node and
 # npm are Debian packages (nodejs, npm).

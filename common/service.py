@@ -1,5 +1,7 @@
 """The app factory both services build on: the hand-written spec, offline docs, plumbing."""
 
+import copy
+import functools
 import gc
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,10 +23,23 @@ from common.telemetry import instrument_app
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 
-def load_spec(name: str) -> dict[str, Any]:
-    """The hand-written spec `specs/<name>.yaml`, as a dict."""
-    spec: dict[str, Any] = yaml.safe_load((SPECS / f"{name}.yaml").read_text(encoding="utf-8"))
+# libyaml's safe loader when PyYAML has it (its wheels do): ~10x faster than the pure-Python one,
+# ~0.1 s less at every start of a service.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.cache
+def _parsed_spec(name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.load((SPECS / f"{name}.yaml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
     return spec
+
+
+def load_spec(name: str) -> dict[str, Any]:
+    """The hand-written spec `specs/<name>.yaml`, as a dict of its own (the caller may change it).
+
+    Read once per process: an app built again (every test builds its own) copies the parsed spec.
+    """
+    return copy.deepcopy(_parsed_spec(name))
 
 
 def create_service_app(

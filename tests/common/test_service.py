@@ -27,3 +27,14 @@ def test_a_path_without_its_trailing_slash_is_a_404_problem_not_a_redirect(name:
     assert answer.status_code == 404
     assert "location" not in answer.headers
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_app_serves_a_spec_of_its_own(name: str) -> None:
+    """The spec file is parsed once per process; every app gets a copy, so that one app (or a test)
+    changing what it serves cannot change what another serves."""
+    first, second = build(name), build(name)
+    first.openapi()["info"]["title"] = "changed"
+
+    assert second.openapi()["info"]["title"] != "changed"
+    assert build(name).openapi()["info"]["title"] != "changed"

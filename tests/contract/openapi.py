@@ -1,6 +1,8 @@
 """The registered services' specs, and walking an OpenAPI document (a plain dict): local `$ref`s
 and operations. Every test that reads a spec takes it from here."""
 
+import copy
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,15 @@ def spec_path(name: str) -> Path:
     return service(name).spec
 
 
-def load_spec(name: str) -> dict[str, Any]:
-    spec: dict[str, Any] = yaml.safe_load(spec_path(name).read_text(encoding="utf-8"))
+@functools.cache
+def _parsed_spec(name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.load(spec_path(name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return spec
+
+
+def load_spec(name: str) -> dict[str, Any]:
+    """Service `name`'s spec, parsed once per run (libyaml), a copy of its own for each caller."""
+    return copy.deepcopy(_parsed_spec(name))
 
 
 def deref(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

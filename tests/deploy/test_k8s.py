@@ -3,6 +3,8 @@ and consistent in what no schema sees: selectors, named ports, probe paths, serv
 the image that `make image` builds. Every registered service must be deployed.
 """
 
+import copy
+import functools
 import json
 import re
 from pathlib import Path
@@ -21,8 +23,18 @@ K8S = ROOT / "deploy" / "k8s"
 VERSIONS = ["1.30.0", "1.37.0"]
 
 
+@functools.cache
+def _documents(path: Path) -> list[Any]:
+    """The YAML documents of `path`, read once per run (libyaml's safe loader); callers copy them."""
+    return [
+        doc
+        for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        if doc is not None
+    ]
+
+
 def kustomization() -> dict[str, Any]:
-    return yaml.safe_load((K8S / "kustomization.yaml").read_text(encoding="utf-8"))
+    return copy.deepcopy(_documents(K8S / "kustomization.yaml")[0])
 
 
 def resource_files() -> list[Path]:
@@ -30,12 +42,7 @@ def resource_files() -> list[Path]:
 
 
 def manifests() -> list[dict[str, Any]]:
-    return [
-        doc
-        for path in resource_files()
-        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
-        if doc is not None
-    ]
+    return copy.deepcopy([doc for path in resource_files() for doc in _documents(path)])
 
 
 def find(kind: str, name: str) -> dict[str, Any]:
@@ -65,7 +72,7 @@ def strict_errors(docs: list[dict[str, Any]], version: str) -> list[str]:
 
 
 def spec_operations(service: Service) -> set[tuple[str, str]]:
-    spec = yaml.safe_load(service.spec.read_text(encoding="utf-8"))
+    spec = _documents(service.spec)[0]
     return {(method.upper(), path) for path, item in spec["paths"].items() for method in item}
 
 
@@ -88,7 +95,8 @@ def test_manifests_are_valid_kubernetes_objects(version: str) -> None:
 def test_a_misspelt_field_fails_validation() -> None:
     text = (K8S / "info.yaml").read_text(encoding="utf-8")
     assert "readinessProbe:" in text
-    broken = list(yaml.safe_load_all(text.replace("readinessProbe:", "readynessProbe:", 1)))
+    misspelt = text.replace("readinessProbe:", "readynessProbe:", 1)
+    broken = list(yaml.load_all(misspelt, Loader=yaml.CSafeLoader))
     errors = strict_errors(broken, VERSIONS[-1])
     assert len(errors) == 1
     assert "Deployment info" in errors[0]

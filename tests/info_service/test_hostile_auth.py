@@ -137,7 +137,7 @@ async def test_an_answer_cut_short_is_a_protocol_error(answer, make_transport):
 @pytest.mark.parametrize("answer", CUT_SHORT.values(), ids=CUT_SHORT.keys())
 async def test_an_answer_that_stalls_is_a_read_timeout(answer, make_transport):
     started = asyncio.get_running_loop().time()
-    [error, _] = await play(sends(answer, then="stall"), make_transport, read=0.3)
+    [error, _] = await play(sends(answer, then="stall"), make_transport, read=0.1)
 
     assert isinstance(error, httpx.ReadTimeout), error
     assert asyncio.get_running_loop().time() - started < 5
@@ -269,7 +269,7 @@ async def test_a_connection_is_never_reused_after_an_error(first, make_transport
         transport = make_transport(httpx.Limits(max_connections=1))
         try:
             with contextlib.suppress(httpx.HTTPError):
-                await post(transport, url, read=0.3)
+                await post(transport, url, read=0.1)
             second = await post(transport, url, read=0.3)
         finally:
             await transport.aclose()

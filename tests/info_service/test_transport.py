@@ -202,13 +202,13 @@ async def test_a_refused_connection_is_a_connect_error(make_transport):
 
 
 async def test_silence_is_a_read_timeout_after_the_read_timeout(make_transport):
-    async with fake_auth(silent) as (_, url), client(url, make_transport, read=0.3) as http:
+    async with fake_auth(silent) as (_, url), client(url, make_transport, read=0.1) as http:
         started = time.monotonic()
         with pytest.raises(httpx.ReadTimeout):
             await http.post("/login/")
         waited = time.monotonic() - started
 
-    assert 0.3 <= waited < 5, "gave up before the timeout, or ignored it"
+    assert 0.1 <= waited < 5, "gave up before the timeout, or ignored it"
 
 
 async def test_a_connect_that_gets_no_answer_is_a_connect_timeout(make_transport):
@@ -226,7 +226,7 @@ async def test_a_connect_that_gets_no_answer_is_a_connect_timeout(make_transport
         await asyncio.sleep(0.1)
         try:
             # The read (and pool) timeout is long: giving up early proves the connect timeout did it.
-            async with client(f"http://127.0.0.1:{port}", make_transport, read=10.0, connect=0.3) as http:
+            async with client(f"http://127.0.0.1:{port}", make_transport, read=10.0, connect=0.1) as http:
                 started = time.monotonic()
                 with pytest.raises(httpx.ConnectTimeout):
                     await http.post("/login/")
@@ -276,7 +276,7 @@ async def info_calling(
 async def test_auth_failures_over_the_network_are_503s(handler, connections, detail, make_transport):
     async with (
         fake_auth(handler) as (fake, url),
-        info_calling(url, make_transport, auth_read_timeout=0.3) as info,
+        info_calling(url, make_transport, auth_read_timeout=0.1) as info,
     ):
         response = await info.get("/info/", headers={"Authorization": "merixstudio"})
 
@@ -407,7 +407,7 @@ async def test_a_pool_without_a_timeout_still_bounds_the_connect(make_transport)
 async def test_infos_read_timeout_is_the_one_configured(make_transport):
     async with (
         fake_auth(silent) as (_, url),
-        info_calling(url, make_transport, auth_read_timeout=0.3) as info,
+        info_calling(url, make_transport, auth_read_timeout=0.1) as info,
     ):
         started = time.monotonic()
         response = await info.get("/info/", headers={"Authorization": "merixstudio"})
@@ -527,7 +527,7 @@ def test_the_transport_works_on_uvloop(make_transport):
         async with fake_auth(truncated) as (_, url), client(url, make_transport) as http:
             with pytest.raises(httpx.RemoteProtocolError):
                 await http.post("/login/")
-        async with fake_auth(silent) as (_, url), client(url, make_transport, read=0.2) as http:
+        async with fake_auth(silent) as (_, url), client(url, make_transport, read=0.1) as http:
             with pytest.raises(httpx.ReadTimeout):
                 await http.post("/login/")
         return results

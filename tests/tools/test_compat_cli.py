@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.contract.openapi import load_spec
 from tests.tools.compat_edits import add_409, add_endpoint
 from tools.compat.cli import main
 from tools.registry import ROOT
@@ -20,12 +21,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def edited(tmp_path: Path, name: str, edit, version: str | None = None) -> Path:
-    document = yaml.safe_load((ROOT / "specs" / f"{name}.yaml").read_text())
+    document = load_spec(name)
     edit(document)
     if version:
         document["info"]["version"] = version
     path = tmp_path / f"{name}-new.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    path.write_text(yaml.dump(document, Dumper=yaml.CSafeDumper, sort_keys=False))
     return path
 
 
@@ -115,7 +116,7 @@ def test_fewer_than_two_files_exit_2_with_one_line(
 def test_json_is_read_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    document = yaml.safe_load((ROOT / "specs" / "auth.yaml").read_text())
+    document = load_spec("auth")
     (tmp_path / "auth.json").write_text(json.dumps(document))
     assert main([str(ROOT / "specs" / "auth.yaml"), str(tmp_path / "auth.json")]) == 0
     assert "no changes" in capsys.readouterr().out

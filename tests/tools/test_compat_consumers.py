@@ -4,8 +4,8 @@ imports, read from its source."""
 from pathlib import Path
 
 import pytest
-import yaml
 
+from tests.contract.openapi import load_spec
 from tools.compat.consumers import Consumer, called_modules, consumers_of, module_name, service_of
 from tools.registry import ROOT
 
@@ -18,7 +18,7 @@ def test_info_calls_login_and_readyz_as_its_source_says() -> None:
 
 def test_module_names_are_the_generated_clients() -> None:
     """Every generated module of clients/auth_client is the module name of an auth operation."""
-    document = yaml.safe_load((ROOT / "specs" / "auth.yaml").read_text())
+    document = load_spec("auth")
     expected = {
         module_name(op.get("operationId"), method, path)
         for path, item in document["paths"].items()

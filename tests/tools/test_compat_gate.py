@@ -1,6 +1,7 @@
 """`make compat` and `make release` (tools/compat/gate.py): every registered spec against its
 released version, in-process on a copy of the registry; the command itself once, as a process."""
 
+import functools
 import shutil
 import subprocess
 import sys
@@ -52,9 +53,7 @@ def repo(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "services.toml", tmp_path)
     shutil.copytree(ROOT / "specs", tmp_path / "specs")
     for path in (tmp_path / "specs").glob("*.yaml"):
-        document = yaml.safe_load(path.read_text())
-        document["info"]["version"] = "1.0.0"
-        text = yaml.safe_dump(document, sort_keys=False)
+        text = at_1_0_0(path.name)
         path.write_text(text)
         (tmp_path / "specs" / "released" / path.name).write_text(text)
     shutil.copytree(
@@ -63,13 +62,29 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path / "services.toml"
 
 
+def load(text: str) -> Any:
+    return yaml.load(text, Loader=yaml.CSafeLoader)  # libyaml's safe loader: 10x faster
+
+
+def dump(document: Any) -> str:
+    return yaml.dump(document, Dumper=yaml.CSafeDumper, sort_keys=False)
+
+
+@functools.cache
+def at_1_0_0(spec: str) -> str:
+    """The repo's `specs/<spec>` as version 1.0.0 (made once: every `repo` copy starts from it)."""
+    document = load((ROOT / "specs" / spec).read_text())
+    document["info"]["version"] = "1.0.0"
+    return dump(document)
+
+
 def spec_edit(registry: Path, name: str, edit, version: str | None) -> None:
     path = registry.parent / "specs" / f"{name}.yaml"
-    document = yaml.safe_load(path.read_text())
+    document = load(path.read_text())
     edit(document)
     if version:
         document["info"]["version"] = version
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    path.write_text(dump(document))
 
 
 def test_the_repo_passes_the_gate() -> None:
@@ -244,9 +259,9 @@ def test_a_breaking_change_without_a_new_version_asks_for_a_major_one(repo: Path
 
 def test_a_breaking_change_under_1_0_needs_a_new_minor(repo: Path) -> None:
     for path in (repo.parent / "specs").rglob("auth.yaml"):
-        document = yaml.safe_load(path.read_text())
+        document = load(path.read_text())
         document["info"]["version"] = "0.3.0"
-        path.write_text(yaml.safe_dump(document, sort_keys=False))
+        path.write_text(dump(document))
     spec_edit(repo, "auth", add_409, "0.3.1")
     verdict = check(service("auth", repo), repo)
     assert (verdict.ok, verdict.summary) == (
