@@ -561,6 +561,16 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(returns(S), {"S": {"type": "array", "items": S}}),
         api(returns(S), {"S": {"type": "array"}}),
     ),
+    "array-became-a-string": (api(returns({"type": "array", "items": STRING})), api(returns(STRING))),
+    "string-became-an-array": (api(returns(STRING)), api(returns({"type": "array", "items": STRING}))),
+    "object-became-a-string": (
+        api(returns({"type": "object", "additionalProperties": INTEGER})),
+        api(returns(STRING)),
+    ),
+    "string-became-an-object": (
+        api(returns(STRING)),
+        api(returns({"type": "object", "additionalProperties": INTEGER})),
+    ),
     "items-of-a-string-dropped": (api(returns({"type": "string", "items": STRING})), api(returns(STRING))),
     "additional-properties-dropped": (
         api(returns({"type": "object", "additionalProperties": STRING})),
@@ -661,6 +671,7 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     # Headers and properties are keyed by name: `X-Rate` or `title` there is a name, not an
     # extension or documentation.
+    "document-extension-edited": (api() | {"x-audience": "a"}, api() | {"x-audience": "b"}),
     "x-header-removed": (
         api(returns(STRING, headers={"x-rate": {"schema": INTEGER}})),
         api(returns(STRING)),

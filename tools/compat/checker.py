@@ -210,11 +210,11 @@ class _Schema:
             self.enum = None
         self.pattern = merged.get("pattern")
         self.bounds = _bounds(merged)
-        # Absent, `items` and `additionalProperties` allow any value (JSON Schema's default).
-        additional = merged.get("additionalProperties", True)
+        # Absent (None), `items` and `additionalProperties` allow any value (JSON Schema's default).
+        additional = merged.get("additionalProperties")
         self.closed = additional is False or merged.get("unevaluatedProperties") is False
         self.additional: Node = (additional, resolver)
-        self.items: Node = (merged.get("items", True), resolver)
+        self.items: Node = (merged.get("items"), resolver)
 
 
 # A limit on a value: the keyword that sets it and its value, `("exclusiveMaximum", 10)`.
@@ -291,10 +291,11 @@ def _show_types(types: set[str] | None) -> str:
     return "any" if types is None else "/".join(sorted(types)) or "false (no value)"
 
 
-def _may_be(kind: str, *schemas: _Schema) -> bool:
-    """Whether a value of one of the schemas may be of JSON type `kind`: `items` constrains arrays
-    only, `additionalProperties` objects only."""
-    return any(schema.types is None or kind in schema.types for schema in schemas)
+def _may_be(kind: str, schema: _Schema) -> bool:
+    """Whether a value of the schema may be of JSON type `kind`. `items` constrains arrays only,
+    `additionalProperties` objects only: they matter where both sides may be one (a change of
+    type is reported as such)."""
+    return schema.types is None or kind in schema.types
 
 
 class _Diff:
@@ -841,9 +842,10 @@ class _Diff:
                 add(*_bound_change(name, before, after))
         # object properties
         self.properties(side, a, b, add, location, where, pointer, seen)
-        if _declared("items", a, b) and _may_be("array", a, b):
+        if _declared("items", a, b) and _may_be("array", a) and _may_be("array", b):
             self.schema(side, stem, location, where, a.items, b.items, f"{pointer}/items", seen)
-        if _declared("additionalProperties", a, b) and _may_be("object", a, b) and not (a.closed or b.closed):
+        open_objects = _may_be("object", a) and _may_be("object", b) and not (a.closed or b.closed)
+        if _declared("additionalProperties", a, b) and open_objects:
             self.schema(
                 side,
                 stem,
