@@ -73,6 +73,11 @@ def returns(schema: Any, **response: Any) -> dict[str, Any]:
     return {"responses": {"200": {"description": "ok", "content": content, **response}}}
 
 
+def sends(schema: Any) -> dict[str, Any]:
+    """An operation whose request body is of `schema`."""
+    return {"requestBody": {"content": {"a/json": {"schema": schema}}}, "responses": OK}
+
+
 def takes(schema: Any, **parameter: Any) -> dict[str, Any]:
     return {
         "parameters": [{"name": "q", "in": "query", "schema": schema, **parameter}],
@@ -504,6 +509,187 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "keys-with-slash-and-tilde": (
         api(components={"schemas": {"a/b~c": STRING}}),
         api(components={"schemas": {"a/b~c": INTEGER}}),
+    ),
+    # `false` (or `not: {}`) lets no value through: a request that takes nothing breaks its callers,
+    # a response that sends nothing does not; the other way round, a response does.
+    "false-schema-to-true": (api(returns(False)), api(returns(True))),
+    "request-body-became-false": (api(sends(STRING)), api(sends(False))),
+    "request-body-false-became-any": (api(sends(False)), api(sends({}))),
+    "request-property-became-not-anything": (
+        api(sends({"type": "object", "properties": {"a": {"type": "string", "maxLength": 3}}})),
+        api(sends({"type": "object", "properties": {"a": {"not": {}}}})),
+    ),
+    "response-property-became-false": (
+        api(returns({"type": "object", "properties": {"a": STRING}})),
+        api(returns({"type": "object", "properties": {"a": False}})),
+    ),
+    "response-property-false-became-a-string": (
+        api(returns({"type": "object", "properties": {"a": False}})),
+        api(returns({"type": "object", "properties": {"a": STRING}})),
+    ),
+    "response-items-false-became-a-string": (
+        api(returns({"type": "array", "items": False})),
+        api(returns({"type": "array", "items": STRING})),
+    ),
+    "request-items-became-false": (
+        api(takes({"type": "array", "items": STRING})),
+        api(takes({"type": "array", "items": False})),
+    ),
+    "request-additional-properties-not-anything-dropped": (
+        api(takes({"type": "object", "additionalProperties": {"not": True}})),
+        api(takes({"type": "object"})),
+    ),
+    "response-all-of-part-false-dropped": (
+        api(returns({"allOf": [STRING, False]})),
+        api(returns({"allOf": [STRING]})),
+    ),
+    "false-written-another-way": (api(returns({"type": "string", "not": {}})), api(returns(False))),
+    # A missing `items` or `additionalProperties` allows any value.
+    "array-items-dropped": (
+        api(returns({"type": "array", "items": STRING})),
+        api(returns({"type": "array"})),
+    ),
+    "request-array-items-dropped": (
+        api(takes({"type": "array", "items": STRING})),
+        api(takes({"type": "array"})),
+    ),
+    "request-array-gets-items": (
+        api(takes({"type": "array"})),
+        api(takes({"type": "array", "items": STRING})),
+    ),
+    "recursive-items-dropped": (
+        api(returns(S), {"S": {"type": "array", "items": S}}),
+        api(returns(S), {"S": {"type": "array"}}),
+    ),
+    "array-became-a-string": (api(returns({"type": "array", "items": STRING})), api(returns(STRING))),
+    "string-became-an-array": (api(returns(STRING)), api(returns({"type": "array", "items": STRING}))),
+    "object-became-a-string": (
+        api(returns({"type": "object", "additionalProperties": INTEGER})),
+        api(returns(STRING)),
+    ),
+    "string-became-an-object": (
+        api(returns(STRING)),
+        api(returns({"type": "object", "additionalProperties": INTEGER})),
+    ),
+    "items-of-a-string-dropped": (api(returns({"type": "string", "items": STRING})), api(returns(STRING))),
+    "additional-properties-dropped": (
+        api(returns({"type": "object", "additionalProperties": STRING})),
+        api(returns({"type": "object"})),
+    ),
+    "additional-properties-of-an-array-dropped": (
+        api(returns({"type": "array", "additionalProperties": STRING})),
+        api(returns({"type": "array"})),
+    ),
+    "request-object-gets-additional-properties": (
+        api(takes({"type": "object"})),
+        api(takes({"type": "object", "additionalProperties": STRING})),
+    ),
+    "request-schema-closed": (
+        api(sends({"type": "object", "properties": {"a": STRING}})),
+        api(sends({"type": "object", "properties": {"a": STRING}, "additionalProperties": False})),
+    ),
+    "request-schema-opened": (
+        api(sends({"type": "object", "additionalProperties": False})),
+        api(sends({"type": "object", "additionalProperties": STRING})),
+    ),
+    "response-schema-opened-to-a-schema": (
+        api(returns({"type": "object", "additionalProperties": False})),
+        api(returns({"type": "object", "additionalProperties": STRING})),
+    ),
+    # The effective range: 3.0's boolean exclusiveMaximum qualifies maximum; 3.1's is a number.
+    "exclusive-maximum-boolean-dropped-3-0-response": (
+        api(returns({"type": "number", "maximum": 10, "exclusiveMaximum": True}), openapi="3.0.3"),
+        api(returns({"type": "number", "maximum": 10}), openapi="3.0.3"),
+    ),
+    "exclusive-minimum-boolean-added-3-0": (
+        api(takes({"type": "number", "minimum": 0}), openapi="3.0.3"),
+        api(takes({"type": "number", "minimum": 0, "exclusiveMinimum": True}), openapi="3.0.3"),
+    ),
+    "exclusive-minimum-boolean-added-3-0-response": (
+        api(returns({"type": "number", "minimum": 0}), openapi="3.0.3"),
+        api(returns({"type": "number", "minimum": 0, "exclusiveMinimum": True}), openapi="3.0.3"),
+    ),
+    "exclusive-maximum-false-dropped-3-0": (
+        api(returns({"type": "number", "maximum": 10, "exclusiveMaximum": False}), openapi="3.0.3"),
+        api(returns({"type": "number", "maximum": 10}), openapi="3.0.3"),
+    ),
+    "exclusive-bounds-from-3-0-to-3-1-style": (
+        api(
+            returns({"maximum": 10, "exclusiveMaximum": True, "minimum": 0, "exclusiveMinimum": True}),
+            openapi="3.0.3",
+        ),
+        api(returns({"exclusiveMaximum": 10, "exclusiveMinimum": 0})),
+    ),
+    "exclusive-maximum-from-3-0-to-3-1-style-moved": (
+        api(returns({"maximum": 10, "exclusiveMaximum": True}), openapi="3.0.3"),
+        api(returns({"exclusiveMaximum": 11})),
+    ),
+    "maximum-became-exclusive-3-1-response": (
+        api(returns({"type": "number", "maximum": 10})),
+        api(returns({"type": "number", "exclusiveMaximum": 10})),
+    ),
+    "maximum-became-exclusive-3-1-request": (
+        api(takes({"type": "number", "maximum": 10})),
+        api(takes({"type": "number", "exclusiveMaximum": 10})),
+    ),
+    "exclusive-minimum-became-inclusive-3-1-request": (
+        api(takes({"type": "number", "exclusiveMinimum": 0})),
+        api(takes({"type": "number", "minimum": 0})),
+    ),
+    "the-tighter-of-maximum-and-exclusive-maximum-holds": (
+        api(takes({"maximum": 10, "exclusiveMaximum": 5, "minimum": 0, "exclusiveMinimum": 3})),
+        api(takes({"maximum": 4, "exclusiveMaximum": 20, "minimum": 6, "exclusiveMinimum": 3})),
+    ),
+    "the-looser-of-maximum-and-exclusive-maximum-changed": (
+        api(takes({"maximum": 10, "exclusiveMaximum": 20, "minimum": 3, "exclusiveMinimum": 0})),
+        api(takes({"maximum": 10, "exclusiveMaximum": 30, "minimum": 3, "exclusiveMinimum": 1})),
+    ),
+    "maximum-and-exclusive-maximum-at-one-value": (
+        api(takes({"maximum": 10, "exclusiveMaximum": 10, "minimum": 0, "exclusiveMinimum": 0})),
+        api(takes({"maximum": 10, "minimum": 0})),
+    ),
+    # maxProperties and minProperties, like the other bounds.
+    "max-properties-set-request": (
+        api(sends({"type": "object"})),
+        api(sends({"type": "object", "maxProperties": 2})),
+    ),
+    "max-properties-increased-request": (
+        api(sends({"type": "object", "maxProperties": 2})),
+        api(sends({"type": "object", "maxProperties": 3})),
+    ),
+    "max-properties-increased-response": (
+        api(returns({"type": "object", "maxProperties": 2})),
+        api(returns({"type": "object", "maxProperties": 3})),
+    ),
+    "min-properties-decreased-response": (
+        api(returns({"type": "object", "minProperties": 2})),
+        api(returns({"type": "object", "minProperties": 1})),
+    ),
+    "min-properties-unset-request": (
+        api(takes({"type": "object", "minProperties": 1})),
+        api(takes({"type": "object"})),
+    ),
+    # Headers and properties are keyed by name: `X-Rate` or `title` there is a name, not an
+    # extension or documentation.
+    "document-extension-edited": (api() | {"x-audience": "a"}, api() | {"x-audience": "b"}),
+    "x-header-removed": (
+        api(returns(STRING, headers={"x-rate": {"schema": INTEGER}})),
+        api(returns(STRING)),
+    ),
+    "x-header-extension-edited": (
+        api(returns(STRING, headers={"X-Rate": {"schema": INTEGER, "x-note": "a"}})),
+        api(returns(STRING, headers={"X-Rate": {"schema": INTEGER, "x-note": "b"}})),
+    ),
+    "properties-named-like-extensions-and-documentation": (
+        api(returns({"type": "object", "properties": {"x-id": STRING, "title": STRING, "p": STRING}})),
+        api(
+            returns(
+                {
+                    "type": "object",
+                    "properties": {"x-id": INTEGER, "title": INTEGER, "p": {"type": "string", "title": "P"}},
+                }
+            )
+        ),
     ),
 }
 

@@ -79,6 +79,14 @@ def test_the_verdicts_of_the_schema_rules_follow_the_side() -> None:
         "response-property-pattern-changed": True,
         "response-property-became-nullable": True,
         "response-header-became-not-nullable": False,
+        "request-property-max-properties-decreased": True,
+        "request-property-min-properties-decreased": False,
+        "response-property-max-properties-increased": True,
+        "response-property-min-properties-set": False,
+        "request-additional-properties-disallowed": True,
+        "request-additional-properties-allowed": False,
+        "response-additional-properties-allowed": True,
+        "response-additional-properties-disallowed": False,
     }
     assert {id: RULES[id].breaking for id in expected} == expected
 

@@ -25,16 +25,29 @@ _DOCUMENTATION = frozenset(
 )
 # Header parameters OpenAPI says to ignore (they are described elsewhere in the document).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-_BOUNDS = (  # keyword, oasdiff's name for it
-    ("maxLength", "max-length"),
-    ("minLength", "min-length"),
-    ("maximum", "max"),
-    ("minimum", "min"),
-    ("exclusiveMaximum", "max"),
-    ("exclusiveMinimum", "min"),
-    ("maxItems", "max-items"),
-    ("minItems", "min-items"),
+# The limits a schema puts on a value, by oasdiff's name for them, in the order they are reported.
+# `max` and `min` are the effective numeric range (`_range`); the others are one keyword each.
+_BOUNDS = (
+    "max-length",
+    "min-length",
+    "max",
+    "min",
+    "max-items",
+    "min-items",
+    "max-properties",
+    "min-properties",
 )
+_LIMITS = {
+    "maxLength": "max-length",
+    "minLength": "min-length",
+    "maxItems": "max-items",
+    "minItems": "min-items",
+    "maxProperties": "max-properties",
+    "minProperties": "min-properties",
+}
+# Maps keyed by names the contract's author chose: an `x-` or `description` key there is a name
+# (the `X-Rate-Limit` header, a `title` property), not an extension or documentation.
+_NAMED = frozenset({"headers", "properties"})
 _ANY_PATTERN = frozenset({".*", "^.*$", "^.*", ".*$"})
 
 
@@ -133,14 +146,20 @@ class _Op:
         return self.node[key]
 
 
+# `true` (or no schema) and `false`, one object each: the recursion guard knows them by identity.
+_ANY: dict[str, Any] = {}
+_NEVER: dict[str, Any] = {"not": {}}
+
+
 class _Schema:
     """What a caller can observe of a schema, `allOf` merged, nullability split out."""
 
     def __init__(self, node: Any, resolver: "Resolver") -> None:
         node, resolver = _deref(node, resolver)
         if not isinstance(node, dict):
-            node = {} if node is True or node is None else {"not": {}}
+            node = _ANY if node is True or node is None else _NEVER
         self.node, self.resolver = node, resolver
+        self.never = node.get("not") in ({}, True)  # `false`: no value is valid
         self.nullable = bool(node.get("nullable"))
         variants = node.get("anyOf", node.get("oneOf"))
         merged: dict[str, Any] = {k: v for k, v in node.items() if k not in ("allOf", "anyOf", "oneOf")}
@@ -155,6 +174,7 @@ class _Schema:
                 if keyword not in ("properties", "required"):  # merged above, each with its resolver
                     merged.setdefault(keyword, value)
             self.nullable = self.nullable and sub.nullable
+            self.never = self.never or sub.never
         self.variants: list[Node] = []
         if isinstance(variants, list):
             for variant in variants:
@@ -180,7 +200,7 @@ class _Schema:
         if types is not None and "null" in types:
             self.nullable = True
             types.discard("null")
-        self.types = types  # None: any type
+        self.types = set() if self.never else types  # None: any type; empty: none
         if "const" in merged:
             self.enum: dict[str, Any] | None = {_key(merged["const"]): merged["const"]}
         elif isinstance(merged.get("enum"), list):
@@ -189,10 +209,59 @@ class _Schema:
         else:
             self.enum = None
         self.pattern = merged.get("pattern")
-        additional = merged.get("additionalProperties", True)
+        self.bounds = _bounds(merged)
+        # Absent (None), `items` and `additionalProperties` allow any value (JSON Schema's default).
+        additional = merged.get("additionalProperties")
         self.closed = additional is False or merged.get("unevaluatedProperties") is False
-        self.additional = (additional, resolver) if isinstance(additional, dict) else None
-        self.items = (merged["items"], resolver) if isinstance(merged.get("items"), dict) else None
+        self.additional: Node = (additional, resolver)
+        self.items: Node = (merged.get("items"), resolver)
+
+
+# A limit on a value: the keyword that sets it and its value, `("exclusiveMaximum", 10)`.
+Bound = tuple[str, Any]
+
+
+def _bounds(keywords: dict[str, Any]) -> dict[str, Bound]:
+    """A schema's limits, by oasdiff's name for them (`max-length`, `max`...)."""
+    found = {
+        name: (keyword, keywords[keyword])
+        for keyword, name in _LIMITS.items()
+        if keywords.get(keyword) is not None
+    }
+    for name, inclusive, exclusive in (
+        ("max", "maximum", "exclusiveMaximum"),
+        ("min", "minimum", "exclusiveMinimum"),
+    ):
+        bound = _range(keywords, inclusive, exclusive, upper=name == "max")
+        if bound is not None:
+            found[name] = bound
+    return found
+
+
+def _range(keywords: dict[str, Any], inclusive: str, exclusive: str, upper: bool) -> Bound | None:
+    """The effective `maximum` (upper) or `minimum`. OpenAPI 3.0's boolean `exclusiveMaximum: true`
+    makes `maximum` exclusive; 3.1's numeric `exclusiveMaximum` is a bound of its own, and with
+    both the tighter holds. So a switch between the two styles that keeps the bound is no change."""
+    limit, strict = keywords.get(inclusive), keywords.get(exclusive)
+    bounds = []
+    if limit is not None:
+        bounds.append((exclusive if strict is True else inclusive, limit))
+    if strict is not None and not isinstance(strict, bool):
+        bounds.append((exclusive, strict))
+    tightest = min if upper else max
+    return tightest(bounds, key=lambda bound: _rank(bound, upper)) if bounds else None
+
+
+def _rank(bound: Bound, upper: bool) -> tuple[Any, bool]:
+    """Orders bounds by the values they let through: an exclusive maximum lets fewer through than
+    an inclusive one at the same value; an exclusive minimum lets fewer through at the bottom."""
+    keyword, value = bound
+    return value, upper != keyword.startswith("exclusive")
+
+
+def _declared(keyword: str, *schemas: _Schema) -> bool:
+    """Whether one of the schemas says `keyword`: two that leave it out agree on it."""
+    return any(keyword in schema.keywords for schema in schemas)
 
 
 def _covers(wide: set[str] | None, narrow: set[str] | None) -> bool:
@@ -204,8 +273,29 @@ def _covers(wide: set[str] | None, narrow: set[str] | None) -> bool:
     return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
 
 
+def _bound_change(name: str, before: Bound | None, after: Bound | None) -> tuple[str, str]:
+    """The rule suffix (`max-set`, `min-length-increased`...) and the message for a limit that
+    changed. A bound that moved keeps its keyword in the message when the keyword is the same."""
+    if before is None:
+        assert after is not None  # the limits differ
+        return f"{name}-set", f"{after[0]} set to {after[1]}"
+    if after is None:
+        return f"{name}-unset", f"{before[0]} {before[1]} removed"
+    upper = name.startswith("max")
+    direction = "increased" if _rank(after, upper) > _rank(before, upper) else "decreased"
+    shown = after[1] if after[0] == before[0] else f"{after[0]} {after[1]}"
+    return f"{name}-{direction}", f"{before[0]} {before[1]} is now {shown}"
+
+
 def _show_types(types: set[str] | None) -> str:
-    return "any" if types is None else "/".join(sorted(types))
+    return "any" if types is None else "/".join(sorted(types)) or "false (no value)"
+
+
+def _may_be(kind: str, schema: _Schema) -> bool:
+    """Whether a value of the schema may be of JSON type `kind`. `items` constrains arrays only,
+    `additionalProperties` objects only: they matter where both sides may be one (a change of
+    type is reported as such)."""
+    return schema.types is None or kind in schema.types
 
 
 class _Diff:
@@ -715,6 +805,8 @@ class _Diff:
                 add("type-generalized" if _covers(b.types, a.types) else "type-changed", message)
             else:
                 add("type-specialized" if _covers(a.types, b.types) else "type-changed", message)
+        if a.never or b.never:  # `false` lets no value through: nothing else about it matters
+            return
         if a.nullable != b.nullable:
             add(
                 "became-nullable" if b.nullable else "became-not-nullable",
@@ -744,24 +836,16 @@ class _Diff:
             else:
                 add("pattern-changed", f"pattern {a.pattern!r} is now {b.pattern!r}")
         # ranges
-        for keyword, name in _BOUNDS:
-            before, after = a.keywords.get(keyword), b.keywords.get(keyword)
-            if isinstance(before, bool) or isinstance(after, bool) or before == after:
-                continue  # OpenAPI 3.0's boolean exclusiveMaximum qualifies maximum: compared there
-            if before is None:
-                add(f"{name}-set", f"{keyword} set to {after}")
-            elif after is None:
-                add(f"{name}-unset", f"{keyword} {before} removed")
-            else:
-                add(
-                    f"{name}-{'increased' if after > before else 'decreased'}",
-                    f"{keyword} {before} is now {after}",
-                )
+        for name in _BOUNDS:
+            before, after = a.bounds.get(name), b.bounds.get(name)
+            if before != after:
+                add(*_bound_change(name, before, after))
         # object properties
         self.properties(side, a, b, add, location, where, pointer, seen)
-        if a.items is not None and b.items is not None:
+        if _declared("items", a, b) and _may_be("array", a) and _may_be("array", b):
             self.schema(side, stem, location, where, a.items, b.items, f"{pointer}/items", seen)
-        if a.additional is not None and b.additional is not None:
+        open_objects = _may_be("object", a) and _may_be("object", b) and not (a.closed or b.closed)
+        if _declared("additionalProperties", a, b) and open_objects:
             self.schema(
                 side,
                 stem,
@@ -847,11 +931,11 @@ class _Diff:
             self.schema(
                 side, stem, location, where, schema, b.properties[name], f"{pointer}/properties/{name}", seen
             )
-        if not request and a.closed and not b.closed:
+        if a.closed != b.closed:
             self.add(
-                "response-additional-properties-allowed",
+                f"{side}-additional-properties-{'disallowed' if b.closed else 'allowed'}",
                 f"{location} {pointer}",
-                "additionalProperties: false was removed",
+                "additionalProperties: false was " + ("added" if b.closed else "removed"),
                 where,
             )
 
@@ -882,7 +966,8 @@ def _edits(old: Any, new: Any, pointer: str) -> Iterator[str]:
         yield pointer
 
 
-def _doc_edits(old: Any, new: Any, pointer: str) -> Iterator[str]:
+def _doc_edits(old: Any, new: Any, pointer: str, names: bool = False) -> Iterator[str]:
+    """The documentation edits under `pointer`; `names`: the keys here are names (`_NAMED`)."""
     if isinstance(old, dict) and isinstance(new, dict):
         for key in old.keys() | new.keys():
             if str(key) == "version" and pointer == "#/info":
@@ -890,11 +975,11 @@ def _doc_edits(old: Any, new: Any, pointer: str) -> Iterator[str]:
             here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
             if key == "tags" and pointer.startswith("#/paths/"):
                 continue  # an operation's tags place its generated module: the api-tag-* rules
-            if key in _DOCUMENTATION or str(key).startswith("x-"):
+            if not names and (key in _DOCUMENTATION or str(key).startswith("x-")):
                 if _key(old.get(key)) != _key(new.get(key)):
                     yield here
             elif key in old and key in new:
-                yield from _doc_edits(old[key], new[key], here)
+                yield from _doc_edits(old[key], new[key], here, not names and key in _NAMED)
 
 
 def compare(old: Spec, new: Spec) -> Report:

@@ -145,6 +145,19 @@ _rule(
     True,
     "callers still send it; breaking where the schema refuses unknown properties",
 )
+_rule(
+    "request-additional-properties-disallowed",
+    "request",
+    True,
+    "the schema now says `additionalProperties: false`: callers that send a property it does not "
+    "list are refused",
+)
+_rule(
+    "request-additional-properties-allowed",
+    "request",
+    False,
+    "`additionalProperties: false` was dropped: callers' bodies are still accepted",
+)
 
 # --- Response: statuses, headers, media types -------------------------------------------------------
 _rule(
@@ -214,6 +227,12 @@ _rule(
     True,
     "the old schema said `additionalProperties: false`; now any property may come, and strict "
     "callers refuse it",
+)
+_rule(
+    "response-additional-properties-disallowed",
+    "response",
+    False,
+    "the schema now says `additionalProperties: false`: callers get only properties they know",
 )
 
 # --- Everything else ---------------------------------------------------------------------------
@@ -392,6 +411,18 @@ OASDIFF_IDS = frozenset(
 # (the request body and the properties in it), response-body / response-property, response-header.
 _REQUEST_STEMS = ("request-parameter", "request-body", "request-property")
 _RESPONSE_STEMS = ("response-body", "response-property", "response-header")
+# The limits on a value, and whether each is an upper or a lower one. `max` and `min` are the
+# effective range, `maximum`/`exclusiveMaximum` (3.0's boolean form or 3.1's number) together.
+_BOUNDS = (
+    ("max-length", "upper"),
+    ("max", "upper"),
+    ("max-items", "upper"),
+    ("max-properties", "upper"),
+    ("min-length", "lower"),
+    ("min", "lower"),
+    ("min-items", "lower"),
+    ("min-properties", "lower"),
+)
 
 for stem in _REQUEST_STEMS:
     _schema_rule(stem, "type-changed", "request", True, "callers send values of the old type, now refused")
@@ -405,14 +436,7 @@ for stem in _REQUEST_STEMS:
     _schema_rule(stem, "pattern-removed", "request", False, "callers' values are still accepted")
     _schema_rule(stem, "became-not-nullable", "request", True, "callers that send null are refused")
     _schema_rule(stem, "became-nullable", "request", False, "callers' values are still accepted")
-    for bound, kind in (
-        ("max-length", "upper"),
-        ("max", "upper"),
-        ("max-items", "upper"),
-        ("min-length", "lower"),
-        ("min", "lower"),
-        ("min-items", "lower"),
-    ):
+    for bound, kind in _BOUNDS:
         tighter, looser = ("decreased", "increased") if kind == "upper" else ("increased", "decreased")
         _schema_rule(stem, f"{bound}-{tighter}", "request", True, "callers send values now out of range")
         _schema_rule(stem, f"{bound}-set", "request", True, "callers send values now out of range")
@@ -439,14 +463,7 @@ for stem in _RESPONSE_STEMS:
         stem, "pattern-changed", "response", True, "callers that validate get values outside the old pattern"
     )
     _schema_rule(stem, "pattern-added", "response", False, "callers get values they already accept")
-    for bound, kind in (
-        ("max-length", "upper"),
-        ("max", "upper"),
-        ("max-items", "upper"),
-        ("min-length", "lower"),
-        ("min", "lower"),
-        ("min-items", "lower"),
-    ):
+    for bound, kind in _BOUNDS:
         wider, narrower = ("increased", "decreased") if kind == "upper" else ("decreased", "increased")
         _schema_rule(
             stem,
