@@ -726,6 +726,18 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(sends({"type": "object", "patternProperties": {"\\p{L}(": INTEGER}})),
         api(sends({"type": "object", "properties": {"b": False}, "patternProperties": {"\\p{L}(": INTEGER}})),
     ),
+    "request-property-added-as-false-after-a-pattern-python-cannot-read": (
+        api(sends({"type": "object", "patternProperties": {"\\p{L}(": STRING, "b": INTEGER}})),
+        api(
+            sends(
+                {
+                    "type": "object",
+                    "properties": {"ab": False},
+                    "patternProperties": {"\\p{L}(": STRING, "b": INTEGER},
+                }
+            )
+        ),
+    ),
     "request-false-property-removed": (
         api(
             sends({"type": "object", "properties": {"a": STRING, "b": False}, "additionalProperties": False})
@@ -889,6 +901,30 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(sends({"type": "object", "required": ["a"]})),
         api(sends({"type": "object", "required": ["b"]})),
     ),
+    "refs-in-tuples-patterns-names-and-dependent-schemas": (
+        api(
+            returns(
+                {
+                    "prefixItems": [S],
+                    "patternProperties": {"^p": S},
+                    "propertyNames": S,
+                    "dependentSchemas": {"d": S},
+                }
+            ),
+            {"S": {"type": "string", "maxLength": 3}},
+        ),
+        api(
+            returns(
+                {
+                    "prefixItems": [S],
+                    "patternProperties": {"^p": S},
+                    "propertyNames": S,
+                    "dependentSchemas": {"d": S},
+                }
+            ),
+            {"S": {"type": "string", "maxLength": 4}},
+        ),
+    ),
     # Maps of names (components, links, server variables, patternProperties...): a key there is a
     # name, whatever it looks like, never an extension or documentation.
     "schema-named-description-changed": (
@@ -922,6 +958,56 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "pattern-property-named-like-an-extension": (
         api(returns({"type": "object", "patternProperties": {"x-": STRING}})),
         api(returns({"type": "object", "patternProperties": {"x-": INTEGER}})),
+    ),
+    "dependent-required-of-a-property-named-description": (
+        api(returns({"type": "object", "dependentRequired": {"description": ["a"]}})),
+        api(returns({"type": "object", "dependentRequired": {"description": ["b"]}})),
+    ),
+    "dependent-schema-of-a-property-named-title": (
+        api(returns({"type": "object", "dependentSchemas": {"title": {"required": ["a"]}}})),
+        api(returns({"type": "object", "dependentSchemas": {"title": {"required": ["a", "b"]}}})),
+    ),
+    "defs-named-like-extensions-edited": (
+        api(returns({"$defs": {"x-a": STRING}, "definitions": {"x-b": STRING}})),
+        api(returns({"$defs": {"x-a": INTEGER}, "definitions": {"x-b": INTEGER}})),
+    ),
+    "media-type-named-like-an-extension": (
+        api({"responses": {"200": {"description": "ok", "content": {"x-a": {"schema": STRING}}}}}),
+        api({"responses": {"200": {"description": "ok", "content": {"x-a": {"schema": INTEGER}}}}}),
+    ),
+    "encoding-and-callback-named-like-extensions-edited": (
+        api(
+            {
+                "requestBody": {
+                    "content": {"a/json": {"schema": {}, "encoding": {"x-p": {"contentType": "a"}}}}
+                },
+                "callbacks": {"x-cb": {"{$url}": {"post": {"responses": {"200": {"description": "a"}}}}}},
+                "responses": OK,
+            }
+        ),
+        api(
+            {
+                "requestBody": {
+                    "content": {"a/json": {"schema": {}, "encoding": {"x-p": {"contentType": "b"}}}}
+                },
+                "callbacks": {"x-cb": {"{$url}": {"post": {"responses": {"201": {"description": "a"}}}}}},
+                "responses": OK,
+            }
+        ),
+    ),
+    "link-server-variable-named-description-edited": (
+        api(
+            returns(
+                STRING,
+                links={"l": {"server": {"url": "/{v}", "variables": {"description": {"default": "a"}}}}},
+            )
+        ),
+        api(
+            returns(
+                STRING,
+                links={"l": {"server": {"url": "/{v}", "variables": {"description": {"default": "b"}}}}},
+            )
+        ),
     ),
     "operation-responses-extension-edited": (
         api({"responses": {"200": {"description": "ok"}, "x-note": "a"}}),

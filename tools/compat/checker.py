@@ -251,15 +251,16 @@ class _Schema:
         self.prefix: list[Node] = [(schema, resolver) for schema in merged.get("prefixItems") or []]
 
     def governing(self, name: str) -> Node:
-        """The schema a property `name` that `properties` does not list must match: the first
-        `patternProperties` entry whose pattern it matches, else `additionalProperties`."""
+        """The schema a property `name` that `properties` does not list must match in an open
+        schema: the first `patternProperties` entry whose pattern it matches, else
+        `additionalProperties`."""
         for pattern, schema in self.patterns.items():
             try:
                 if re.search(pattern, name):
                     return schema
             except re.error:  # an ECMA-262 pattern Python cannot read: not judged
                 continue
-        return (False, self.resolver) if self.closed else self.additional
+        return self.additional
 
 
 # A limit on a value: the keyword that sets it and its value, `("exclusiveMaximum", 10)`.
@@ -950,8 +951,7 @@ class _Diff:
             self.schema(side, f"{side}-property", location, where, before, after, at, seen)
         if _declared("propertyNames", a, b):
             before, after = (
-                ({"type": "string", "allOf": [s.keywords.get("propertyNames", True)]}, s.resolver)
-                for s in (a, b)
+                ({"type": "string", "allOf": [s.keywords.get("propertyNames")]}, s.resolver) for s in (a, b)
             )
             at = f"{pointer}/propertyNames"
             self.schema(side, f"{side}-property", location, where, before, after, at, seen)
