@@ -697,6 +697,60 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "response-enum-became-empty": (api(returns({"enum": ["a"]})), api(returns({"enum": []}))),
     "response-empty-enum-got-a-value": (api(returns({"enum": []})), api(returns({"enum": ["a"]}))),
     "empty-enum-written-as-false": (api(returns({"enum": []})), api(returns(False))),
+    # Found by the mutation run: each keyword on one side only, recursion through each, and
+    # a schema closed by `unevaluatedProperties` rather than `additionalProperties`.
+    "response-prefix-items-dropped": (
+        api(returns({"type": "array", "prefixItems": [STRING]})),
+        api(returns({"type": "array"})),
+    ),
+    "request-prefix-items-set": (
+        api(takes({"type": "array"})),
+        api(takes({"type": "array", "prefixItems": [STRING]})),
+    ),
+    "unevaluated-items-of-a-string-changed": (
+        api(returns({"type": "string", "unevaluatedItems": STRING})),
+        api(returns({"type": "string", "unevaluatedItems": INTEGER})),
+    ),
+    "response-property-names-dropped": (
+        api(returns({"type": "object", "propertyNames": {"maxLength": 3}})),
+        api(returns({"type": "object"})),
+    ),
+    "response-pattern-property-added-where-unevaluated-properties-was-false": (
+        api(returns({"type": "object", "unevaluatedProperties": False})),
+        api(
+            returns({"type": "object", "patternProperties": {"^x-": STRING}, "unevaluatedProperties": False})
+        ),
+    ),
+    "recursive-through-prefix-items": (
+        api(returns(S), {"S": {"type": "array", "prefixItems": [S], "maxItems": 3}}),
+        api(returns(S), {"S": {"type": "array", "prefixItems": [S], "maxItems": 4}}),
+    ),
+    "recursive-through-unevaluated-items": (
+        api(returns(S), {"S": {"type": "array", "unevaluatedItems": S, "maxItems": 3}}),
+        api(returns(S), {"S": {"type": "array", "unevaluatedItems": S, "maxItems": 4}}),
+    ),
+    "recursive-through-pattern-properties": (
+        api(returns(S), {"S": {"type": "object", "patternProperties": {"^p": S}, "maxProperties": 3}}),
+        api(returns(S), {"S": {"type": "object", "patternProperties": {"^p": S}, "maxProperties": 4}}),
+    ),
+    "recursive-through-property-names": (
+        api(
+            returns(S),
+            {"S": {"type": "object", "propertyNames": {"properties": {"p": S}}, "maxProperties": 3}},
+        ),
+        api(
+            returns(S),
+            {"S": {"type": "object", "propertyNames": {"properties": {"p": S}}, "maxProperties": 4}},
+        ),
+    ),
+    "recursive-through-dependent-schemas": (
+        api(returns(S), {"S": {"type": "object", "dependentSchemas": {"a": S}, "maxProperties": 3}}),
+        api(returns(S), {"S": {"type": "object", "dependentSchemas": {"a": S}, "maxProperties": 4}}),
+    ),
+    "tags-beside-extensions-of-an-operation": (
+        api({"tags": ["a"], "responses": OK} | {f"x-k{i}": "a" for i in range(8)}),
+        api({"tags": ["a", "b"], "responses": OK} | {f"x-k{i}": "b" for i in range(8)}),
+    ),
     # A request property added as `false` forbids a name the old schema let through.
     "request-property-added-as-false": (
         api(sends({"type": "object", "properties": {"a": STRING}})),
