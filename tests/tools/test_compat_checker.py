@@ -490,6 +490,10 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(info={"title": "t", "version": "1.0.0", "description": "a"} | {f"x-{i}": "a" for i in range(6)}),
         api(info={"title": "u", "version": "1.0.1", "description": "b"} | {f"x-{i}": "b" for i in range(6)}),
     ),
+    "info-extensions-edited-beside-the-version": (
+        api(info={"title": "t", "version": "1.0.0"} | {f"x-n{i}": "a" for i in range(16)}),
+        api(info={"title": "t", "version": "1.0.1"} | {f"x-n{i}": "b" for i in range(16)}),
+    ),
     "a-documented-key-named-version-elsewhere": (
         api(components={"links": {"version": {"operationId": "a", "description": "x"}}}),
         api(components={"links": {"version": {"operationId": "a", "description": "y"}}}),
