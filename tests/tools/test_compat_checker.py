@@ -490,6 +490,10 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         api(info={"title": "t", "version": "1.0.0", "description": "a"} | {f"x-{i}": "a" for i in range(6)}),
         api(info={"title": "u", "version": "1.0.1", "description": "b"} | {f"x-{i}": "b" for i in range(6)}),
     ),
+    "info-extensions-edited-beside-the-version": (
+        api(info={"title": "t", "version": "1.0.0"} | {f"x-n{i}": "a" for i in range(16)}),
+        api(info={"title": "t", "version": "1.0.1"} | {f"x-n{i}": "b" for i in range(16)}),
+    ),
     "a-documented-key-named-version-elsewhere": (
         api(components={"links": {"version": {"operationId": "a", "description": "x"}}}),
         api(components={"links": {"version": {"operationId": "a", "description": "y"}}}),
@@ -690,6 +694,382 @@ SMALL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                 }
             )
         ),
+    ),
+    # `enum: []` lets no value through, like `false`.
+    "request-enum-became-empty": (api(takes({"type": "string", "enum": ["a"]})), api(takes({"enum": []}))),
+    "request-empty-enum-got-a-value": (api(takes({"enum": []})), api(takes({"enum": ["a"]}))),
+    "response-enum-became-empty": (api(returns({"enum": ["a"]})), api(returns({"enum": []}))),
+    "response-empty-enum-got-a-value": (api(returns({"enum": []})), api(returns({"enum": ["a"]}))),
+    "empty-enum-written-as-false": (api(returns({"enum": []})), api(returns(False))),
+    # Found by the mutation run: each keyword on one side only, recursion through each, and
+    # a schema closed by `unevaluatedProperties` rather than `additionalProperties`.
+    "response-prefix-items-dropped": (
+        api(returns({"type": "array", "prefixItems": [STRING]})),
+        api(returns({"type": "array"})),
+    ),
+    "request-prefix-items-set": (
+        api(takes({"type": "array"})),
+        api(takes({"type": "array", "prefixItems": [STRING]})),
+    ),
+    "unevaluated-items-of-a-string-changed": (
+        api(returns({"type": "string", "unevaluatedItems": STRING})),
+        api(returns({"type": "string", "unevaluatedItems": INTEGER})),
+    ),
+    "response-property-names-dropped": (
+        api(returns({"type": "object", "propertyNames": {"maxLength": 3}})),
+        api(returns({"type": "object"})),
+    ),
+    "response-pattern-property-added-where-unevaluated-properties-was-false": (
+        api(returns({"type": "object", "unevaluatedProperties": False})),
+        api(
+            returns({"type": "object", "patternProperties": {"^x-": STRING}, "unevaluatedProperties": False})
+        ),
+    ),
+    "recursive-through-prefix-items": (
+        api(returns(S), {"S": {"type": "array", "prefixItems": [S], "maxItems": 3}}),
+        api(returns(S), {"S": {"type": "array", "prefixItems": [S], "maxItems": 4}}),
+    ),
+    "recursive-through-unevaluated-items": (
+        api(returns(S), {"S": {"type": "array", "unevaluatedItems": S, "maxItems": 3}}),
+        api(returns(S), {"S": {"type": "array", "unevaluatedItems": S, "maxItems": 4}}),
+    ),
+    "recursive-through-pattern-properties": (
+        api(returns(S), {"S": {"type": "object", "patternProperties": {"^p": S}, "maxProperties": 3}}),
+        api(returns(S), {"S": {"type": "object", "patternProperties": {"^p": S}, "maxProperties": 4}}),
+    ),
+    "recursive-through-property-names": (
+        api(
+            returns(S),
+            {"S": {"type": "object", "propertyNames": {"properties": {"p": S}}, "maxProperties": 3}},
+        ),
+        api(
+            returns(S),
+            {"S": {"type": "object", "propertyNames": {"properties": {"p": S}}, "maxProperties": 4}},
+        ),
+    ),
+    "recursive-through-dependent-schemas": (
+        api(returns(S), {"S": {"type": "object", "dependentSchemas": {"a": S}, "maxProperties": 3}}),
+        api(returns(S), {"S": {"type": "object", "dependentSchemas": {"a": S}, "maxProperties": 4}}),
+    ),
+    "tags-beside-extensions-of-an-operation": (
+        api({"tags": ["a"], "responses": OK} | {f"x-k{i}": "a" for i in range(8)}),
+        api({"tags": ["a", "b"], "responses": OK} | {f"x-k{i}": "b" for i in range(8)}),
+    ),
+    # A request property added as `false` forbids a name the old schema let through.
+    "request-property-added-as-false": (
+        api(sends({"type": "object", "properties": {"a": STRING}})),
+        api(sends({"type": "object", "properties": {"a": STRING, "b": False}})),
+    ),
+    "request-property-added-as-false-to-a-closed-object": (
+        api(sends({"type": "object", "additionalProperties": False})),
+        api(sends({"type": "object", "properties": {"b": False}, "additionalProperties": False})),
+    ),
+    "request-property-added-as-false-beside-additional-properties": (
+        api(sends({"type": "object", "additionalProperties": STRING})),
+        api(sends({"type": "object", "properties": {"b": {"not": {}}}, "additionalProperties": STRING})),
+    ),
+    "request-property-added-as-false-matching-a-pattern": (
+        api(sends({"type": "object", "patternProperties": {"^a": STRING, "^b": INTEGER}})),
+        api(
+            sends(
+                {
+                    "type": "object",
+                    "properties": {"b": False},
+                    "patternProperties": {"^a": STRING, "^b": INTEGER},
+                }
+            )
+        ),
+    ),
+    "request-property-added-as-false-where-a-pattern-is-not-python": (
+        api(sends({"type": "object", "patternProperties": {"\\p{L}(": INTEGER}})),
+        api(sends({"type": "object", "properties": {"b": False}, "patternProperties": {"\\p{L}(": INTEGER}})),
+    ),
+    "request-property-added-as-false-after-a-pattern-python-cannot-read": (
+        api(sends({"type": "object", "patternProperties": {"\\p{L}(": STRING, "b": INTEGER}})),
+        api(
+            sends(
+                {
+                    "type": "object",
+                    "properties": {"ab": False},
+                    "patternProperties": {"\\p{L}(": STRING, "b": INTEGER},
+                }
+            )
+        ),
+    ),
+    "request-false-property-removed": (
+        api(
+            sends({"type": "object", "properties": {"a": STRING, "b": False}, "additionalProperties": False})
+        ),
+        api(sends({"type": "object", "properties": {"a": STRING}, "additionalProperties": False})),
+    ),
+    "response-property-added-as-false": (
+        api(returns({"type": "object", "properties": {"a": STRING}})),
+        api(returns({"type": "object", "properties": {"a": STRING, "b": False}})),
+    ),
+    # 3.1 tuples: `prefixItems` position by position, `items` (or `unevaluatedItems`) after them.
+    "response-prefix-item-changed": (
+        api(returns({"type": "array", "prefixItems": [STRING, INTEGER]})),
+        api(returns({"type": "array", "prefixItems": [STRING, {"type": "boolean"}]})),
+    ),
+    "request-prefix-item-added": (
+        api(takes({"type": "array", "prefixItems": [STRING]})),
+        api(takes({"type": "array", "prefixItems": [STRING, INTEGER]})),
+    ),
+    "response-prefix-item-added": (
+        api(returns({"type": "array", "prefixItems": [STRING]})),
+        api(returns({"type": "array", "prefixItems": [STRING, INTEGER]})),
+    ),
+    "response-prefix-item-dropped": (
+        api(returns({"type": "array", "prefixItems": [STRING, INTEGER]})),
+        api(returns({"type": "array", "prefixItems": [STRING]})),
+    ),
+    "request-prefix-item-dropped-before-closed-items": (
+        api(takes({"type": "array", "prefixItems": [STRING, INTEGER], "items": False})),
+        api(takes({"type": "array", "prefixItems": [STRING], "items": False})),
+    ),
+    "prefix-item-moved-into-items": (
+        api(returns({"type": "array", "prefixItems": [STRING, INTEGER], "items": INTEGER})),
+        api(returns({"type": "array", "prefixItems": [STRING], "items": INTEGER})),
+    ),
+    "prefix-items-of-a-string-changed": (
+        api(returns({"type": "string", "prefixItems": [STRING]})),
+        api(returns({"type": "string", "prefixItems": [INTEGER]})),
+    ),
+    "response-unevaluated-items-changed": (
+        api(returns({"type": "array", "unevaluatedItems": STRING})),
+        api(returns({"type": "array", "unevaluatedItems": INTEGER})),
+    ),
+    "unevaluated-items-written-as-items": (
+        api(returns({"type": "array", "unevaluatedItems": STRING})),
+        api(returns({"type": "array", "items": STRING})),
+    ),
+    "request-unevaluated-items-false-dropped": (
+        api(takes({"type": "array", "prefixItems": [STRING], "unevaluatedItems": False})),
+        api(takes({"type": "array", "prefixItems": [STRING]})),
+    ),
+    "request-unevaluated-items-closed": (
+        api(takes({"type": "array", "prefixItems": [STRING]})),
+        api(takes({"type": "array", "prefixItems": [STRING], "unevaluatedItems": False})),
+    ),
+    "unevaluated-items-beside-alternatives": (
+        api(returns({"anyOf": [{"type": "array"}, STRING], "unevaluatedItems": STRING})),
+        api(returns({"anyOf": [{"type": "array"}, STRING], "unevaluatedItems": INTEGER})),
+    ),
+    # `patternProperties`: each pattern's schema, against what held for those names before.
+    "response-pattern-property-changed": (
+        api(returns({"type": "object", "patternProperties": {"^x-": STRING}})),
+        api(returns({"type": "object", "patternProperties": {"^x-": INTEGER}})),
+    ),
+    "request-pattern-property-added": (
+        api(sends({"type": "object"})),
+        api(sends({"type": "object", "patternProperties": {"^x-": STRING}})),
+    ),
+    "request-pattern-property-added-to-a-closed-object": (
+        api(sends({"type": "object", "additionalProperties": False})),
+        api(sends({"type": "object", "patternProperties": {"^x-": STRING}, "additionalProperties": False})),
+    ),
+    "response-pattern-property-added-to-a-closed-object": (
+        api(returns({"type": "object", "additionalProperties": False})),
+        api(returns({"type": "object", "patternProperties": {"^x-": STRING}, "additionalProperties": False})),
+    ),
+    "response-pattern-property-removed": (
+        api(
+            returns(
+                {"type": "object", "patternProperties": {"^a/b~": STRING}, "additionalProperties": INTEGER}
+            )
+        ),
+        api(returns({"type": "object", "additionalProperties": INTEGER})),
+    ),
+    "request-pattern-property-removed-from-a-closed-object": (
+        api(sends({"type": "object", "patternProperties": {"^x-": STRING}, "unevaluatedProperties": False})),
+        api(sends({"type": "object", "unevaluatedProperties": False})),
+    ),
+    "pattern-properties-of-an-array-changed": (
+        api(returns({"type": "array", "patternProperties": {"^x-": STRING}})),
+        api(returns({"type": "array", "patternProperties": {"^x-": INTEGER}})),
+    ),
+    # `propertyNames`: a schema on the names, which are strings.
+    "request-property-names-pattern-added": (
+        api(sends({"type": "object"})),
+        api(sends({"type": "object", "propertyNames": {"pattern": "^[a-z]+$"}})),
+    ),
+    "response-property-names-longer": (
+        api(returns({"type": "object", "propertyNames": {"maxLength": 5}})),
+        api(returns({"type": "object", "propertyNames": {"maxLength": 9}})),
+    ),
+    "property-names-said-to-be-strings": (
+        api(returns({"type": "object"})),
+        api(returns({"type": "object", "propertyNames": STRING})),
+    ),
+    "request-property-names-became-false": (
+        api(takes({"type": "object", "propertyNames": {"maxLength": 3}})),
+        api(takes({"type": "object", "propertyNames": False})),
+    ),
+    "property-names-of-a-string-changed": (
+        api(takes({"type": "string", "propertyNames": {"maxLength": 3}})),
+        api(takes({"type": "string", "propertyNames": {"maxLength": 2}})),
+    ),
+    # `dependentRequired`: a requirement that holds when a property is present, like `required`.
+    "request-dependent-required-added": (
+        api(sends({"type": "object", "properties": {"a": STRING, "b": STRING}})),
+        api(
+            sends(
+                {
+                    "type": "object",
+                    "properties": {"a": STRING, "b": STRING},
+                    "dependentRequired": {"a": ["b"]},
+                }
+            )
+        ),
+    ),
+    "request-dependent-required-removed": (
+        api(sends({"type": "object", "dependentRequired": {"a": ["b"]}})),
+        api(sends({"type": "object"})),
+    ),
+    "response-dependent-required-removed": (
+        api(returns({"type": "object", "dependentRequired": {"a": ["b"]}})),
+        api(returns({"type": "object", "dependentRequired": {}})),
+    ),
+    "response-dependent-required-added": (
+        api(returns({"type": "object"})),
+        api(returns({"type": "object", "dependentRequired": {"a/b": ["c"]}})),
+    ),
+    "response-property-dependent-required-changed": (
+        api(returns({"properties": {"p": {"type": "object", "dependentRequired": {"a": ["b", "c"]}}}})),
+        api(returns({"properties": {"p": {"type": "object", "dependentRequired": {"a": ["c", "d"]}}}})),
+    ),
+    "parameter-dependent-required-added": (
+        api(takes({"type": "object"})),
+        api(takes({"type": "object", "dependentRequired": {"a": ["b"]}})),
+    ),
+    # `dependentSchemas`: a schema that applies when a property is present.
+    "request-dependent-schema-added": (
+        api(sends({"type": "object"})),
+        api(sends({"type": "object", "dependentSchemas": {"a": {"required": ["b"]}}})),
+    ),
+    "response-dependent-schema-dropped": (
+        api(returns({"type": "object", "dependentSchemas": {"a": {"required": ["b"]}}})),
+        api(returns({"type": "object"})),
+    ),
+    "response-dependent-schema-changed": (
+        api(returns({"dependentSchemas": {"a": {"properties": {"b": {"type": "string", "maxLength": 3}}}}})),
+        api(returns({"dependentSchemas": {"a": {"properties": {"b": {"type": "string", "maxLength": 4}}}}})),
+    ),
+    "request-required-without-a-property-schema": (
+        api(sends({"type": "object", "required": ["a"]})),
+        api(sends({"type": "object", "required": ["b"]})),
+    ),
+    "refs-in-tuples-patterns-names-and-dependent-schemas": (
+        api(
+            returns(
+                {
+                    "prefixItems": [S],
+                    "patternProperties": {"^p": S},
+                    "propertyNames": S,
+                    "dependentSchemas": {"d": S},
+                }
+            ),
+            {"S": {"type": "string", "maxLength": 3}},
+        ),
+        api(
+            returns(
+                {
+                    "prefixItems": [S],
+                    "patternProperties": {"^p": S},
+                    "propertyNames": S,
+                    "dependentSchemas": {"d": S},
+                }
+            ),
+            {"S": {"type": "string", "maxLength": 4}},
+        ),
+    ),
+    # Maps of names (components, links, server variables, patternProperties...): a key there is a
+    # name, whatever it looks like, never an extension or documentation.
+    "schema-named-description-changed": (
+        api(returns({"$ref": "#/components/schemas/description"}), {"description": STRING}),
+        api(returns({"$ref": "#/components/schemas/description"}), {"description": INTEGER}),
+    ),
+    "unused-schema-named-like-an-extension-edited": (
+        api(schemas={"x-thing": STRING}),
+        api(schemas={"x-thing": INTEGER}),
+    ),
+    "documentation-in-a-schema-named-title-edited": (
+        api(schemas={"title": {"type": "string", "description": "a"}}),
+        api(schemas={"title": {"type": "string", "description": "b"}}),
+    ),
+    "components-extension-edited": (
+        api(components={"schemas": {}, "x-note": "a"}),
+        api(components={"schemas": {}, "x-note": "b"}),
+    ),
+    "link-named-like-an-extension-edited": (
+        api(returns(STRING, links={"x-next": {"operationId": "a"}})),
+        api(returns(STRING, links={"x-next": {"operationId": "b"}})),
+    ),
+    "discriminator-mapping-key-named-description-edited": (
+        api(returns({"discriminator": {"propertyName": "k", "mapping": {"description": "#/a"}}})),
+        api(returns({"discriminator": {"propertyName": "k", "mapping": {"description": "#/b"}}})),
+    ),
+    "webhook-named-like-an-extension-edited": (
+        api(webhooks={"x-hook": {"post": {"responses": {"200": {"description": "a"}}}}}),
+        api(webhooks={"x-hook": {"post": {"responses": {"201": {"description": "a"}}}}}),
+    ),
+    "pattern-property-named-like-an-extension": (
+        api(returns({"type": "object", "patternProperties": {"x-": STRING}})),
+        api(returns({"type": "object", "patternProperties": {"x-": INTEGER}})),
+    ),
+    "dependent-required-of-a-property-named-description": (
+        api(returns({"type": "object", "dependentRequired": {"description": ["a"]}})),
+        api(returns({"type": "object", "dependentRequired": {"description": ["b"]}})),
+    ),
+    "dependent-schema-of-a-property-named-title": (
+        api(returns({"type": "object", "dependentSchemas": {"title": {"required": ["a"]}}})),
+        api(returns({"type": "object", "dependentSchemas": {"title": {"required": ["a", "b"]}}})),
+    ),
+    "defs-named-like-extensions-edited": (
+        api(returns({"$defs": {"x-a": STRING}, "definitions": {"x-b": STRING}})),
+        api(returns({"$defs": {"x-a": INTEGER}, "definitions": {"x-b": INTEGER}})),
+    ),
+    "media-type-named-like-an-extension": (
+        api({"responses": {"200": {"description": "ok", "content": {"x-a": {"schema": STRING}}}}}),
+        api({"responses": {"200": {"description": "ok", "content": {"x-a": {"schema": INTEGER}}}}}),
+    ),
+    "encoding-and-callback-named-like-extensions-edited": (
+        api(
+            {
+                "requestBody": {
+                    "content": {"a/json": {"schema": {}, "encoding": {"x-p": {"contentType": "a"}}}}
+                },
+                "callbacks": {"x-cb": {"{$url}": {"post": {"responses": {"200": {"description": "a"}}}}}},
+                "responses": OK,
+            }
+        ),
+        api(
+            {
+                "requestBody": {
+                    "content": {"a/json": {"schema": {}, "encoding": {"x-p": {"contentType": "b"}}}}
+                },
+                "callbacks": {"x-cb": {"{$url}": {"post": {"responses": {"201": {"description": "a"}}}}}},
+                "responses": OK,
+            }
+        ),
+    ),
+    "link-server-variable-named-description-edited": (
+        api(
+            returns(
+                STRING,
+                links={"l": {"server": {"url": "/{v}", "variables": {"description": {"default": "a"}}}}},
+            )
+        ),
+        api(
+            returns(
+                STRING,
+                links={"l": {"server": {"url": "/{v}", "variables": {"description": {"default": "b"}}}}},
+            )
+        ),
+    ),
+    "operation-responses-extension-edited": (
+        api({"responses": {"200": {"description": "ok"}, "x-note": "a"}}),
+        api({"responses": {"200": {"description": "ok"}, "x-note": "b"}}),
     ),
 }
 

@@ -46,8 +46,34 @@ _LIMITS = {
     "minProperties": "min-properties",
 }
 # Maps keyed by names the contract's author chose: an `x-` or `description` key there is a name
-# (the `X-Rate-Limit` header, a `title` property), not an extension or documentation.
-_NAMED = frozenset({"headers", "properties"})
+# (the `X-Rate-Limit` header, a `title` property, a schema called `description`), not an extension
+# or documentation. From the OpenAPI 3.0/3.1 object tables: every field of Components (schemas,
+# responses, parameters, examples, requestBodies, headers, securitySchemes, links, callbacks,
+# pathItems: `_doc_edits` reads every child of `#/components` so), the maps of names elsewhere
+# (a response's `headers` and `links`, a media type's `encoding`, `content` by media type, an
+# operation's `callbacks`, a server's `variables`, 3.1's `webhooks`, a discriminator's `mapping`)
+# and JSON Schema's (`properties`, `patternProperties`, `dependentRequired`, `dependentSchemas`,
+# `$defs`, `definitions`). Not here: `paths`, `responses` and a Callback object, whose keys are
+# paths, status codes or expressions and which also hold `x-` extensions; `scopes`, whose values
+# are descriptions.
+_NAMED = frozenset(
+    {
+        "headers",
+        "properties",
+        "patternProperties",
+        "dependentRequired",
+        "dependentSchemas",
+        "$defs",
+        "definitions",
+        "content",
+        "encoding",
+        "links",
+        "callbacks",
+        "variables",
+        "webhooks",
+        "mapping",
+    }
+)
 _ANY_PATTERN = frozenset({".*", "^.*$", "^.*", ".*$"})
 
 
@@ -195,6 +221,7 @@ class _Schema:
         for name, schema in (merged.get("properties") or {}).items():
             self.properties[name] = (schema, resolver)
         self.required |= set(merged.get("required") or [])
+        self.never = self.never or merged.get("enum") == []  # no value is in an empty list
         declared = merged.get("type")
         types = {declared} if isinstance(declared, str) else set(declared) if declared else None
         if types is not None and "null" in types:
@@ -214,7 +241,26 @@ class _Schema:
         additional = merged.get("additionalProperties")
         self.closed = additional is False or merged.get("unevaluatedProperties") is False
         self.additional: Node = (additional, resolver)
-        self.items: Node = (merged.get("items"), resolver)
+        self.patterns: dict[str, Node] = {
+            str(p): (schema, resolver) for p, schema in (merged.get("patternProperties") or {}).items()
+        }
+        # The items after `prefixItems` (3.1 tuples): `items`, else `unevaluatedItems` where no
+        # `anyOf`/`oneOf` alternative could evaluate them instead.
+        rest = "items" if "items" in merged or self.variants else "unevaluatedItems"
+        self.items: Node = (merged.get(rest), resolver)
+        self.prefix: list[Node] = [(schema, resolver) for schema in merged.get("prefixItems") or []]
+
+    def governing(self, name: str) -> Node:
+        """The schema a property `name` that `properties` does not list must match in an open
+        schema: the first `patternProperties` entry whose pattern it matches, else
+        `additionalProperties`."""
+        for pattern, schema in self.patterns.items():
+            try:
+                if re.search(pattern, name):
+                    return schema
+            except re.error:  # an ECMA-262 pattern Python cannot read: not judged
+                continue
+        return self.additional
 
 
 # A limit on a value: the keyword that sets it and its value, `("exclusiveMaximum", 10)`.
@@ -672,7 +718,10 @@ class _Diff:
     def responses(self, operation: Operation, old_op: "_Op", new_op: "_Op") -> None:
         where = (operation,)
         old, new = old_op.get("responses") or {}, new_op.get("responses") or {}
-        old, new = {str(k).upper(): v for k, v in old.items()}, {str(k).upper(): v for k, v in new.items()}
+        # status codes; `x-` keys are extensions (the Responses object allows them)
+        old, new = (
+            {str(k).upper(): v for k, v in r.items() if not str(k).startswith("x-")} for r in (old, new)
+        )
         for status in old:
             if status not in new:
                 success = status.startswith("2")
@@ -842,9 +891,22 @@ class _Diff:
                 add(*_bound_change(name, before, after))
         # object properties
         self.properties(side, a, b, add, location, where, pointer, seen)
-        if _declared("items", a, b) and _may_be("array", a) and _may_be("array", b):
+        arrays = _may_be("array", a) and _may_be("array", b)
+        if _declared("prefixItems", a, b) and arrays:  # a tuple, position by position
+            for index in range(max(len(a.prefix), len(b.prefix))):
+                before = a.prefix[index] if index < len(a.prefix) else a.items
+                after = b.prefix[index] if index < len(b.prefix) else b.items
+                self.schema(
+                    side, stem, location, where, before, after, f"{pointer}/prefixItems/{index}", seen
+                )
+        if _declared("items", a, b) and arrays:
             self.schema(side, stem, location, where, a.items, b.items, f"{pointer}/items", seen)
-        open_objects = _may_be("object", a) and _may_be("object", b) and not (a.closed or b.closed)
+        elif _declared("unevaluatedItems", a, b) and arrays:
+            self.schema(side, stem, location, where, a.items, b.items, f"{pointer}/unevaluatedItems", seen)
+        objects = _may_be("object", a) and _may_be("object", b)
+        if objects:
+            self.objects(side, stem, location, where, a, b, pointer, seen)
+        open_objects = objects and not (a.closed or b.closed)
         if _declared("additionalProperties", a, b) and open_objects:
             self.schema(
                 side,
@@ -867,6 +929,48 @@ class _Diff:
                 f"{len(a.variants)} alternatives (anyOf/oneOf) are now {len(b.variants)}",
             )
 
+    def objects(
+        self,
+        side: str,
+        stem: str,
+        location: str,
+        where: tuple[Operation, ...],
+        a: _Schema,
+        b: _Schema,
+        pointer: str,
+        seen: frozenset[tuple[int, int]],
+    ) -> None:
+        """What an object schema says beyond `properties`: `patternProperties` (each pattern's
+        schema compared with what held for those names before: another pattern,
+        `additionalProperties`, or `false` in a closed schema), `propertyNames` (a schema on the
+        names, strings), `dependentRequired` and `dependentSchemas`."""
+        for pattern in sorted(a.patterns.keys() | b.patterns.keys()):
+            before = a.patterns.get(pattern) or ((False, a.resolver) if a.closed else a.additional)
+            after = b.patterns.get(pattern) or ((False, b.resolver) if b.closed else b.additional)
+            at = f"{pointer}/patternProperties/{_escape(pattern)}"
+            self.schema(side, f"{side}-property", location, where, before, after, at, seen)
+        if _declared("propertyNames", a, b):
+            before, after = (
+                ({"type": "string", "allOf": [s.keywords.get("propertyNames")]}, s.resolver) for s in (a, b)
+            )
+            at = f"{pointer}/propertyNames"
+            self.schema(side, f"{side}-property", location, where, before, after, at, seen)
+        old, new = (s.keywords.get("dependentRequired") or {} for s in (a, b))
+        for name in sorted(old.keys() | new.keys()):
+            at = f"{location} {pointer}/dependentRequired/{_escape(name)}"
+            had, has = set(old.get(name) or []), set(new.get(name) or [])
+            for other in sorted(has - had):
+                message = f"{other} is now required when {name} is present"
+                self.add(schema_rule_id(stem, "dependent-required-added"), at, message, where)
+            for other in sorted(had - has):
+                message = f"{other} is no longer required when {name} is present"
+                self.add(schema_rule_id(stem, "dependent-required-removed"), at, message, where)
+        old, new = (s.keywords.get("dependentSchemas") or {} for s in (a, b))
+        for name in sorted(old.keys() | new.keys()):
+            before, after = (old.get(name), a.resolver), (new.get(name), b.resolver)
+            at = f"{pointer}/dependentSchemas/{_escape(name)}"
+            self.schema(side, stem, location, where, before, after, at, seen)
+
     def properties(
         self,
         side: str,
@@ -888,7 +992,12 @@ class _Diff:
             if name in a.properties:
                 continue
             required = name in b.required
-            if request:
+            if request and not a.closed and _Schema(*b.properties[name]).never:
+                # `false`: callers may no longer send a name the old schema let through
+                before, after = a.governing(name), b.properties[name]
+                at = f"{pointer}/properties/{name}"
+                self.schema(side, stem, location, where, before, after, at, seen)
+            elif request:
                 emit(
                     "new-required-request-property" if required else "new-optional-request-property",
                     name,
@@ -904,7 +1013,15 @@ class _Diff:
                 )
         for name, schema in a.properties.items():
             if name not in b.properties:
-                if request:
+                if request and _Schema(*schema).never:  # callers could not send it
+                    emit(
+                        "request-property-removed",
+                        name,
+                        f"removed the property {name}",
+                        False,
+                        "it was false",
+                    )
+                elif request:
                     emit(
                         "request-property-removed",
                         name,
@@ -931,6 +1048,16 @@ class _Diff:
             self.schema(
                 side, stem, location, where, schema, b.properties[name], f"{pointer}/properties/{name}", seen
             )
+        for name in sorted((a.required ^ b.required) - a.properties.keys() - b.properties.keys()):
+            # required without a schema of its own (in `dependentSchemas`, say): a name callers
+            # must now send, or may now miss
+            became = "required" if name in b.required else "optional"
+            self.add(
+                f"{side}-property-became-{became}",
+                f"{location} {pointer}/required/{_escape(name)}",
+                f"{name} became {became}",
+                where,
+            )
         if a.closed != b.closed:
             self.add(
                 f"{side}-additional-properties-{'disallowed' if b.closed else 'allowed'}",
@@ -953,6 +1080,11 @@ class _Diff:
 def _places(places: list[str]) -> str:
     shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
     return f"{len(places)} place{'s' if len(places) > 1 else ''}: {shown}"
+
+
+def _escape(key: Any) -> str:
+    """A key as a JSON pointer writes it."""
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 def _edits(old: Any, new: Any, pointer: str) -> Iterator[str]:
@@ -979,7 +1111,8 @@ def _doc_edits(old: Any, new: Any, pointer: str, names: bool = False) -> Iterato
                 if _key(old.get(key)) != _key(new.get(key)):
                     yield here
             elif key in old and key in new:
-                yield from _doc_edits(old[key], new[key], here, not names and key in _NAMED)
+                named = not names and (key in _NAMED or pointer == "#/components")
+                yield from _doc_edits(old[key], new[key], here, named)
 
 
 def compare(old: Spec, new: Spec) -> Report:

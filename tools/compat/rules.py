@@ -275,6 +275,8 @@ OASDIFF_IDS = frozenset(
         "request-body-added-optional",
         "request-body-added-required",
         "request-body-became-enum",
+        "request-body-dependent-required-added",
+        "request-body-dependent-required-removed",
         "request-body-became-not-nullable",
         "request-body-became-nullable",
         "request-body-became-optional",
@@ -329,6 +331,8 @@ OASDIFF_IDS = frozenset(
         "request-parameter-type-changed",
         "request-parameter-type-generalized",
         "request-property-became-enum",
+        "request-property-dependent-required-added",
+        "request-property-dependent-required-removed",
         "request-property-became-not-nullable",
         "request-property-became-nullable",
         "request-property-became-optional",
@@ -357,6 +361,8 @@ OASDIFF_IDS = frozenset(
         "request-property-type-generalized",
         "required-response-header-removed",
         "response-body-became-not-nullable",
+        "response-body-dependent-required-added",
+        "response-body-dependent-required-removed",
         "response-body-became-nullable",
         "response-body-max-increased",
         "response-body-max-length-increased",
@@ -384,6 +390,8 @@ OASDIFF_IDS = frozenset(
         "response-property-became-nullable",
         "response-property-became-optional",
         "response-property-became-required",
+        "response-property-dependent-required-added",
+        "response-property-dependent-required-removed",
         "response-property-enum-value-added",
         "response-property-enum-value-removed",
         "response-property-max-increased",
@@ -436,6 +444,14 @@ for stem in _REQUEST_STEMS:
     _schema_rule(stem, "pattern-removed", "request", False, "callers' values are still accepted")
     _schema_rule(stem, "became-not-nullable", "request", True, "callers that send null are refused")
     _schema_rule(stem, "became-nullable", "request", False, "callers' values are still accepted")
+    _schema_rule(
+        stem,
+        "dependent-required-added",
+        "request",
+        True,
+        "callers that send the one property without the other are refused",
+    )
+    _schema_rule(stem, "dependent-required-removed", "request", False, "callers' values are still accepted")
     for bound, kind in _BOUNDS:
         tighter, looser = ("decreased", "increased") if kind == "upper" else ("increased", "decreased")
         _schema_rule(stem, f"{bound}-{tighter}", "request", True, "callers send values now out of range")
@@ -463,6 +479,16 @@ for stem in _RESPONSE_STEMS:
         stem, "pattern-changed", "response", True, "callers that validate get values outside the old pattern"
     )
     _schema_rule(stem, "pattern-added", "response", False, "callers get values they already accept")
+    _schema_rule(
+        stem, "dependent-required-added", "response", False, "callers get the other property more often"
+    )
+    _schema_rule(
+        stem,
+        "dependent-required-removed",
+        "response",
+        True,
+        "callers that read the other property whenever the one comes may find it absent",
+    )
     for bound, kind in _BOUNDS:
         wider, narrower = ("increased", "decreased") if kind == "upper" else ("decreased", "increased")
         _schema_rule(
